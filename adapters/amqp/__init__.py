@@ -1,0 +1,1 @@
+"""RabbitMQ: topology (declared by the backend only), connections, publishing."""

@@ -1,0 +1,1 @@
+"""The aiohttp service: REST API, WebSockets, dashboard, health and metrics."""

@@ -1,0 +1,195 @@
+"""`/api/athletes`: the profiles a user manages (FTP with history, thresholds, weight, zones)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from aiohttp import web
+from eventsourcing.persistence import IntegrityError
+
+from adapters.api.errors import Conflict, InvalidField
+from adapters.api.keys import DB_POOL, STORE, USER_ID
+from adapters.api.resources.ownership import athlete_of
+from adapters.api.threads import in_thread
+from adapters.api.validation import JsonBody, json_body, path_uuid
+from adapters.eventstore import WattlogStore
+from domain import athletes as rules
+from domain.athletes import Athlete
+from domain.errors import InvalidProfile
+
+FIELDS = ("name", "ftp_w", "weight_kg", "max_hr", "threshold_hr", "power_zones", "effective_from")
+
+
+def athlete_json(athlete: Athlete) -> dict[str, Any]:
+    ftp = athlete.ftp_w
+    bounds = list(athlete.power_zones)
+    zones: list[dict[str, Any]] = []
+    lower = 0
+    for number, upper_pct in enumerate([*bounds, None], start=1):
+        upper = None if upper_pct is None else round(ftp * upper_pct / 100)
+        zones.append({"zone": number, "from_w": lower, "to_w": upper})
+        lower = upper if upper is not None else lower
+    return {
+        "id": str(athlete.id),
+        "name": athlete.name,
+        "ftp_w": ftp,
+        "ftp_history": [
+            {"effective_from": day.isoformat(), "ftp_w": value}
+            for day, value in athlete.ftp_history
+        ],
+        "weight_kg": athlete.weight_kg,
+        "max_hr": athlete.max_hr,
+        "threshold_hr": athlete.threshold_hr,
+        "power_zones": {
+            "custom": athlete.has_custom_zones,
+            "upper_bounds_pct": bounds,
+            "zones": zones,
+        },
+        "created_at": athlete.created_on.isoformat(),
+    }
+
+
+def invalid_profile(error: InvalidProfile) -> InvalidField:
+    message = str(error)
+    field = next((name for name in FIELDS if message.startswith(name)), None)
+    if field is None and "zone" in message:
+        field = "power_zones"
+    return InvalidField(message, field=field)
+
+
+def _zones(body: JsonBody) -> list[float] | None:
+    value = body.raw("power_zones")
+    if value is not None and not isinstance(value, list):
+        raise InvalidField("power_zones must be a list of % FTP upper bounds", field="power_zones")
+    return value
+
+
+def _load(store: WattlogStore, athlete_id: UUID) -> Athlete:
+    athlete: object = store.repository.get(athlete_id)
+    if not isinstance(athlete, Athlete):  # the index said so; anything else is a bug
+        raise TypeError(f"{athlete_id} is not an athlete")
+    return athlete
+
+
+def _save(store: WattlogStore, athlete: Athlete) -> None:
+    try:
+        store.save(athlete)
+    except IntegrityError:
+        raise Conflict("the athlete was changed at the same time; retry") from None
+
+
+async def create(request: web.Request) -> web.Response:
+    body = await json_body(request)
+    name = body.text("name", max_length=rules.MAX_NAME_LENGTH)
+    ftp_w = body.integer("ftp_w", minimum=rules.MIN_FTP_W, maximum=rules.MAX_FTP_W)
+    weight = body.number("weight_kg", minimum=rules.MIN_WEIGHT_KG, maximum=rules.MAX_WEIGHT_KG)
+    max_hr = body.optional_integer("max_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
+    threshold = body.optional_integer("threshold_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
+    zones = _zones(body)
+    body.finish()
+    try:
+        athlete = Athlete.create(
+            owner_id=request[USER_ID],
+            name=name,
+            ftp_w=ftp_w,
+            weight_kg=weight,
+            max_hr=max_hr,
+            threshold_hr=threshold,
+        )
+        if zones is not None:
+            athlete.change_zones(zones)
+    except InvalidProfile as error:
+        raise invalid_profile(error) from None
+    await in_thread(_save, request.app[STORE], athlete)
+    return web.json_response(athlete_json(athlete), status=201)
+
+
+async def list_athletes(request: web.Request) -> web.Response:
+    async with request.app[DB_POOL].connection() as conn:
+        cursor = await conn.execute(
+            "SELECT athlete_id FROM user_athletes WHERE owner_id = %s ORDER BY created_at",
+            (request[USER_ID],),
+        )
+        ids = [row[0] for row in await cursor.fetchall()]
+    store = request.app[STORE]
+    athletes = await in_thread(lambda: [_load(store, athlete_id) for athlete_id in ids])
+    return web.json_response({"athletes": [athlete_json(a) for a in athletes]})
+
+
+async def get(request: web.Request) -> web.Response:
+    athlete_id = await athlete_of(
+        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
+    )
+    athlete = await in_thread(_load, request.app[STORE], athlete_id)
+    return web.json_response(athlete_json(athlete))
+
+
+async def update(request: web.Request) -> web.Response:
+    athlete_id = await athlete_of(
+        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
+    )
+    body = await json_body(request)
+    name = body.optional_text("name", max_length=rules.MAX_NAME_LENGTH)
+    weight = body.optional_number(
+        "weight_kg", minimum=rules.MIN_WEIGHT_KG, maximum=rules.MAX_WEIGHT_KG
+    )
+    thresholds = {key: body.has(key) for key in ("max_hr", "threshold_hr")}
+    max_hr = body.optional_integer("max_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
+    threshold = body.optional_integer("threshold_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
+    zones_given = body.has("power_zones")
+    zones = _zones(body)
+    body.finish()
+
+    def change(store: WattlogStore) -> Athlete:
+        athlete = _load(store, athlete_id)
+        if name is not None:
+            athlete.rename(name)
+        if weight is not None:
+            athlete.change_weight(weight)
+        if any(thresholds.values()):
+            athlete.change_thresholds(
+                max_hr if thresholds["max_hr"] else athlete.max_hr,
+                threshold if thresholds["threshold_hr"] else athlete.threshold_hr,
+            )
+        if zones_given:
+            athlete.change_zones(zones)
+        _save(store, athlete)
+        return athlete
+
+    try:
+        athlete = await in_thread(change, request.app[STORE])
+    except InvalidProfile as error:
+        raise invalid_profile(error) from None
+    return web.json_response(athlete_json(athlete))
+
+
+async def change_ftp(request: web.Request) -> web.Response:
+    athlete_id = await athlete_of(
+        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
+    )
+    body = await json_body(request)
+    ftp_w = body.integer("ftp_w", minimum=rules.MIN_FTP_W, maximum=rules.MAX_FTP_W)
+    effective_from = body.optional_date("effective_from") or date.today()
+    body.finish()
+
+    def change(store: WattlogStore) -> Athlete:
+        athlete = _load(store, athlete_id)
+        athlete.change_ftp(ftp_w, effective_from)
+        _save(store, athlete)
+        return athlete
+
+    try:
+        athlete = await in_thread(change, request.app[STORE])
+    except InvalidProfile as error:
+        raise invalid_profile(error) from None
+    return web.json_response(athlete_json(athlete))
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_post("/api/athletes", create)
+    app.router.add_get("/api/athletes", list_athletes)
+    app.router.add_get("/api/athletes/{athlete_id}", get)
+    app.router.add_patch("/api/athletes/{athlete_id}", update)
+    app.router.add_post("/api/athletes/{athlete_id}/ftp", change_ftp)

@@ -1,0 +1,157 @@
+"""`/ws/bridge`: the phone bridge gateway.
+
+Protocol (JSON text frames):
+  phone:  {"type": "auth", "ticket": "...", "client_id": "<bridge id>"}
+  server: {"type": "ready", "client_id": "..."}
+  phone:  a bridge envelope, exactly as the desktop bridge publishes it (bridge/protocol.py)
+  server: {"type": "confirm", "correlation_id": "..."}  the broker has it: drop it from the outbox
+          {"type": "rejected", "correlation_id": ..., "reason": "..."}  malformed: never resend
+          {"type": "retry", "correlation_id": "...", "reason": "..."}  not taken now: resend later
+          {"type": "command", ...}  a trainer command (the relay's command message)
+A client id that is not one of the user's active bridges, or an envelope in the name of
+another client, closes the socket with 4003; so does revoking the bridge.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from uuid import UUID
+
+import orjson
+from aio_pika.exceptions import AMQPError, DeliveryError
+from aiohttp import WSMsgType, web
+
+from adapters.api.keys import AMQP, DB_POOL, METRICS, OPEN_SOCKETS, SETTINGS
+from adapters.api.resources.ownership import OwnedBridge, bridge_by_client_id
+from adapters.api.ws.bridge_link import BridgeLink
+from adapters.api.ws.handshake import (
+    CLOSE_FORBIDDEN,
+    CLOSE_TRY_AGAIN,
+    authenticate,
+    check_origin,
+)
+from bridge.protocol import EnvelopeError, parse_envelope
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_S = 20.0
+MAX_ENVELOPE_BYTES = 1024 * 1024
+REVOCATION_CHECK_S = 5.0
+
+
+class Gateway:
+    """One phone's socket: forwards envelopes up and commands down."""
+
+    def __init__(
+        self, request: web.Request, ws: web.WebSocketResponse, user_id: UUID, bridge: OwnedBridge
+    ) -> None:
+        self._request = request
+        self._ws = ws
+        self._user_id = user_id
+        self._bridge = bridge
+        self._checked_at = time.monotonic()
+
+    async def run(self) -> None:
+        app = self._request.app
+        client_id = self._bridge.client_id
+        async with BridgeLink(app[AMQP], app[SETTINGS], client_id, self._send_command) as link:
+            await self._ws.send_str(
+                orjson.dumps({"type": "ready", "client_id": client_id}).decode()
+            )
+            async for message in self._ws:
+                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    continue
+                body = message.data.encode() if message.type == WSMsgType.TEXT else message.data
+                if not await self._forward(link, body):
+                    break
+
+    async def _forward(self, link: BridgeLink, body: bytes) -> bool:
+        metrics = self._request.app[METRICS]
+        try:
+            envelope = parse_envelope(body)
+        except EnvelopeError as error:
+            metrics.gateway_envelopes.inc(result="rejected")
+            await self._reply("rejected", _correlation_id(body), str(error))
+            return True
+        if envelope.client_id != self._bridge.client_id or not await self._still_active():
+            metrics.gateway_envelopes.inc(result="forbidden")
+            await self._ws.close(code=CLOSE_FORBIDDEN, message=b"not your bridge")
+            return False
+        try:
+            await link.publish(body, envelope.correlation_id)
+        except (DeliveryError, AMQPError, TimeoutError) as error:
+            metrics.gateway_envelopes.inc(result="retry")
+            log.warning("envelope not published", extra={"error": repr(error)})
+            await self._reply("retry", envelope.correlation_id, "the broker did not take it")
+            return True
+        metrics.gateway_envelopes.inc(result="confirmed")
+        await self._reply("confirm", envelope.correlation_id)
+        return True
+
+    async def _still_active(self) -> bool:
+        # Revoking elsewhere (another API process) is noticed within REVOCATION_CHECK_S.
+        if time.monotonic() - self._checked_at < REVOCATION_CHECK_S:
+            return True
+        bridge = await bridge_by_client_id(
+            self._request.app[DB_POOL], self._user_id, self._bridge.client_id
+        )
+        self._checked_at = time.monotonic()
+        return bridge is not None and not bridge.is_revoked
+
+    async def _reply(
+        self, kind: str, correlation_id: str | None, reason: str | None = None
+    ) -> None:
+        reply: dict[str, str | None] = {"type": kind, "correlation_id": correlation_id}
+        if reason is not None:
+            reply["reason"] = reason
+        await self._ws.send_str(orjson.dumps(reply).decode())
+
+    async def _send_command(self, body: bytes) -> None:
+        if self._ws.closed:
+            raise ConnectionError("the phone is gone")
+        command = orjson.loads(body)
+        await self._ws.send_str(orjson.dumps({"type": "command", **command}).decode())
+
+
+def _correlation_id(body: bytes) -> str | None:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    value = data.get("correlation_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+async def bridge_socket(request: web.Request) -> web.WebSocketResponse:
+    check_origin(request)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_S, max_msg_size=MAX_ENVELOPE_BYTES)
+    await ws.prepare(request)
+    auth = await authenticate(request, ws)
+    if auth is None:
+        return ws
+    client_id = auth.hello.get("client_id")
+    bridge = None
+    if isinstance(client_id, str):
+        bridge = await bridge_by_client_id(request.app[DB_POOL], auth.user_id, client_id)
+    if bridge is None or bridge.is_revoked:
+        await ws.close(code=CLOSE_FORBIDDEN, message=b"not your bridge")
+        return ws
+    sockets = request.app[OPEN_SOCKETS]
+    sockets.add(ws, "bridge", bridge.client_id)
+    try:
+        await Gateway(request, ws, auth.user_id, bridge).run()
+    except ConnectionError:
+        pass  # the phone went away
+    except AMQPError as error:
+        log.warning("gateway socket ended by the broker", extra={"error": repr(error)})
+        await ws.close(code=CLOSE_TRY_AGAIN, message=b"the broker is unavailable")
+    finally:
+        sockets.discard(ws)
+        if not ws.closed:
+            await ws.close()
+    return ws
+
+
+def setup(app: web.Application) -> None:
+    app.router.add_get("/ws/bridge", bridge_socket)

@@ -1,0 +1,71 @@
+"""The `eventsourcing` application that holds every wattlog aggregate.
+
+Tables: `wattlog_events` (the notification log), `wattlog_snapshots`. They are created once
+by `wattlog migrate`; worker processes run with CREATE_TABLE=n, because several processes
+creating them at the same time fail with "tuple concurrently updated".
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, cast
+from urllib.parse import unquote, urlsplit
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import Transcoder
+
+from adapters.eventstore.recorder import WattlogRecorder
+from adapters.eventstore.transcoder import OrjsonTranscoder
+from adapters.settings import Settings
+from domain.sessions import WorkoutSession
+
+
+def store_env(settings: Settings, *, create_table: bool = False) -> dict[str, str]:
+    url = urlsplit(settings.database_url)
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "adapters.eventstore.recorder:WattlogRecorder",
+        "POSTGRES_DBNAME": url.path.lstrip("/"),
+        "POSTGRES_HOST": url.hostname or "localhost",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.db_pool_size),
+        # The library's default of 0 waits forever for the table lock.
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "10",
+        "POSTGRES_PRE_PING": "y",
+        "CREATE_TABLE": "y" if create_table else "n",
+        "IS_SNAPSHOTTING_ENABLED": "y",
+    }
+
+
+class WattlogStore(Application[Any]):
+    name = "wattlog"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {}
+
+    def __init__(self, settings: Settings, *, create_table: bool = False) -> None:
+        # The interval is a setting, chosen by measurement (docs/eventstore.md).
+        self.snapshotting_intervals = {WorkoutSession: settings.snapshot_interval}  # type: ignore[misc]
+        super().__init__(env=store_env(settings, create_table=create_table))
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[Any]) -> None:
+        # The library reloads an aggregate from the database to snapshot it. Our writers
+        # hold the aggregate they just saved, so its state is snapshotted as it is: that
+        # makes a snapshot cost one small insert, and a short interval affordable.
+        due: list[Any] = []
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))
+            if interval and event.originator_version % interval == 0 and aggregate not in due:
+                due.append(aggregate)
+        if due and self.snapshots is not None:
+            self.snapshots.put([type(aggregate).Snapshot.take(aggregate) for aggregate in due])
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+    @property
+    def notify_channel(self) -> str:
+        """The channel the recorder NOTIFYs in every transaction that appends events."""
+        return cast(WattlogRecorder, self.recorder).channel_name

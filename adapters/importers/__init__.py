@@ -1,0 +1,1 @@
+"""Ride file importers: files in, pure domain structures out."""

@@ -1,0 +1,1 @@
+"""The ingest worker: bridge envelopes from the shard queues into the event store."""

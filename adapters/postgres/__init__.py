@@ -1,0 +1,1 @@
+"""PostgreSQL plumbing shared by the processes: migrations, connection pools."""

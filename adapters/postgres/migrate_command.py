@@ -1,0 +1,18 @@
+"""`wattlog migrate`: create or update the schema of the configured database."""
+
+from __future__ import annotations
+
+import argparse
+
+from adapters.postgres.migrations import migrate
+from adapters.settings import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    del parser  # no options
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    applied = migrate(settings)
+    print(f"migrations applied: {len(applied)}" + (f" ({', '.join(applied)})" if applied else ""))
+    return 0

@@ -1,0 +1,1 @@
+"""The relay: follows the event store's notification log and publishes committed events."""

@@ -1,0 +1,187 @@
+"""Follows the notification log and publishes each committed session event, in order.
+
+LISTEN/NOTIFY wakes the relay as soon as something is committed; a poll every second
+catches whatever a lost notification (or a dead LISTEN connection) would miss. A batch is
+published with publisher confirms and the position is recorded only after every confirm:
+after a crash the unconfirmed tail is published again, and consumers deduplicate by the
+notification id (dashboards) or the command id (bridges).
+
+Only one relay publishes at a time: the active one holds a PostgreSQL advisory lock on
+its own connection; a standby waits for the lock and takes over when that connection dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from aio_pika.abc import AbstractChannel
+from eventsourcing.persistence import Notification
+from pamqp.commands import Basic
+
+from adapters.amqp import names
+from adapters.amqp.topology import declare_command_queue
+from adapters.eventstore import WattlogStore
+from adapters.postgres.listen import listen_for_commits
+from adapters.relay.messages import Outgoing, messages_for
+from adapters.runtime import wait_any
+from adapters.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK_KEY = 0x72656C61  # "rela"
+POLL_INTERVAL_S = 1.0
+BATCH_SIZE = 1000
+SESSION_TOPIC_PREFIX = "domain.sessions:WorkoutSession."
+PERSISTENT = 2
+BasicProperties = Basic.Properties
+
+
+class Relay:
+    def __init__(
+        self, settings: Settings, store: WattlogStore, channel: AbstractChannel, name: str = "relay"
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._channel = channel
+        self._name = name
+        self._owners: dict[UUID, UUID] = {}
+        self._command_queues: set[str] = set()
+        self._wake = asyncio.Event()
+        self._listening = asyncio.Event()
+        self.position = 0
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with await psycopg.AsyncConnection.connect(
+            self._settings.database_url, autocommit=True
+        ) as conn:
+            await self._become_leader(conn, stop)
+            if stop.is_set():
+                return
+            self.position = await self._load_position(conn)
+            log.info("relay active", extra={"position": self.position})
+            listener = asyncio.create_task(
+                listen_for_commits(
+                    self._settings.database_url,
+                    self._store.notify_channel,
+                    self._woken,
+                    POLL_INTERVAL_S,
+                )
+            )
+            with contextlib.suppress(TimeoutError):
+                # Until LISTEN is in place a commit would wait for the next poll.
+                await asyncio.wait_for(self._listening.wait(), POLL_INTERVAL_S)
+            try:
+                while not stop.is_set():
+                    if not await self._publish_next_batch(conn):
+                        self._wake.clear()
+                        await wait_any(POLL_INTERVAL_S, self._wake, stop)
+            finally:
+                listener.cancel()
+
+    async def _become_leader(self, conn: psycopg.AsyncConnection[Any], stop: asyncio.Event) -> None:
+        announced = False
+        while not stop.is_set():
+            row = await (
+                await conn.execute("SELECT pg_try_advisory_lock(%s)", (LEADER_LOCK_KEY,))
+            ).fetchone()
+            if row and row[0]:
+                return
+            if not announced:
+                log.info("relay standing by: another relay is active")
+                announced = True
+            await wait_any(POLL_INTERVAL_S, stop)
+
+    def _woken(self) -> None:
+        self._listening.set()
+        self._wake.set()
+
+    async def _load_position(self, conn: psycopg.AsyncConnection[Any]) -> int:
+        row = await (
+            await conn.execute(
+                "SELECT notification_id FROM relay_positions WHERE name = %s", (self._name,)
+            )
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    async def _publish_next_batch(self, conn: psycopg.AsyncConnection[Any]) -> bool:
+        loop = asyncio.get_running_loop()
+        notifications = await loop.run_in_executor(None, self._select, self.position)
+        if not notifications:
+            return False
+        outgoing = await loop.run_in_executor(None, self._messages, notifications)
+        await self._declare_command_queues(outgoing)
+        await asyncio.gather(*(self._publish(message) for message in outgoing))
+        self.position = notifications[-1].id
+        await conn.execute(
+            "INSERT INTO relay_positions (name, notification_id) VALUES (%s, %s)"
+            " ON CONFLICT (name) DO UPDATE SET notification_id = EXCLUDED.notification_id,"
+            " updated_at = now()",
+            (self._name, self.position),
+        )
+        self.published += len(outgoing)
+        return True
+
+    def _select(self, position: int) -> Sequence[Notification]:
+        return self._store.recorder.select_notifications(
+            start=position, limit=BATCH_SIZE, inclusive_of_start=False
+        )
+
+    def _messages(self, notifications: Sequence[Notification]) -> list[Outgoing]:
+        ttl_s = self._settings.command_ttl_ms / 1000
+        out: list[Outgoing] = []
+        for notification in notifications:
+            if not notification.topic.startswith(SESSION_TOPIC_PREFIX):
+                continue
+            event = self._store.mapper.to_domain_event(notification)
+            owner_id = self._owner_of(event)
+            out.extend(messages_for(event, notification.id, owner_id, ttl_s))
+        return out
+
+    def _owner_of(self, event: Any) -> UUID:
+        owner_id = getattr(event, "owner_id", None)
+        if owner_id is None:
+            owner_id = self._owners.get(event.originator_id)
+        if owner_id is None:
+            owner_id = self._store.repository.get(event.originator_id).owner_id
+        self._owners[event.originator_id] = owner_id
+        return owner_id
+
+    async def _declare_command_queues(self, outgoing: list[Outgoing]) -> None:
+        # Declared before publishing, so that the publishes of a batch keep their order.
+        for message in outgoing:
+            client_id = message.routing_key
+            if (
+                message.exchange == names.COMMANDS_EXCHANGE
+                and client_id not in self._command_queues
+            ):
+                await declare_command_queue(self._channel, self._settings, client_id)
+                self._command_queues.add(client_id)
+
+    async def _publish(self, message: Outgoing) -> None:
+        # The channel's own aiormq publish: aio-pika's Message wrapper costs about as much
+        # again per message, and the relay publishes every sample. Confirms and returns
+        # behave the same (the channel raises on a returned mandatory message).
+        underlay = await self._channel.get_underlay_channel()
+        await underlay.basic_publish(
+            message.body,
+            exchange=message.exchange,
+            routing_key=message.routing_key,
+            mandatory=message.mandatory,
+            properties=BasicProperties(
+                content_type="application/json",
+                delivery_mode=PERSISTENT,
+                expiration=_expiration_ms(message.expiration_s),
+                message_id=message.message_id,
+            ),
+        )
+
+
+def _expiration_ms(seconds: float | None) -> str | None:
+    return None if seconds is None else str(max(1, int(seconds * 1000)))

@@ -1,0 +1,1 @@
+"""Application services around the WorkoutSession aggregate (used by the API and the tools)."""

@@ -1,0 +1,92 @@
+// Ride detail: summary figures, the zoomable 1 s series, time in zones, the power-duration
+// curve and laps.
+
+import { api, ApiError } from "./api.js";
+import { $, el, rideIdFromPath, show } from "./dom.js";
+import { paths } from "./endpoints.js";
+import { dateTime } from "./format.js";
+import { curveChart, lapsTable, seriesChart, zonesTable } from "./ride-charts.js";
+import { figures, rideStart } from "./ride-figures.js";
+import { startPage } from "./shell.js";
+
+const REFRESH_MS = 3000;
+const MAX_REFRESHES = 60;
+
+const pending = (session) => session.status === "finished" && session.summary?.duration_s == null;
+
+function renderSummary(session) {
+  const list = figures(session.summary);
+  $("#ride-summary").replaceChildren(
+    ...list.map((f) => el("div", { "data-figure": f.key }, el("dt", { text: f.label }), el("dd", { text: f.text }))),
+  );
+  show("#summary-pending", pending(session));
+  const summary = session.summary ?? {};
+  $("#power-zones").replaceChildren(zonesTable("Power zones", summary.time_in_power_zones));
+  $("#hr-zones").replaceChildren(zonesTable("Heart-rate zones", summary.time_in_hr_zones));
+  curveChart($("#curve-chart"), summary.power_curve_w);
+}
+
+async function optional(path) {
+  try {
+    return await api(path);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
+    throw error;
+  }
+}
+
+// Lap boundaries on the ride's clock: the start, every lap marked, the end.
+async function lapBounds(sessionId, series) {
+  const marks = [];
+  let start = null;
+  let end = null;
+  let after = 0;
+  while (after !== null) {
+    const page = await api(paths.sessionEvents(sessionId, { kind: "status", after_version: after, limit: 5000 }));
+    for (const event of page.events) {
+      if (event.event === "Started") start = event.ride_t;
+      else if (event.event === "LapMarked") marks.push(event.ride_t);
+      else if (event.event === "Finished" || event.event === "Discarded") end = event.ride_t;
+    }
+    after = page.next_after_version;
+  }
+  const t = series?.t ?? [];
+  const first = t.length ? t[0] : start;
+  const last = t.length ? t.at(-1) + 1 : end;
+  if (first == null || last == null) return [];
+  return [first, ...marks.filter((m) => m > first && m < last).sort((a, b) => a - b), last];
+}
+
+startPage(async () => {
+  const id = rideIdFromPath();
+  let session = await api(paths.session(id));
+  $("#ride-title").textContent = `Ride of ${dateTime(rideStart(session))}`;
+  document.title = `${$("#ride-title").textContent} · wattlog`;
+  const replay = $("#ride-replay");
+  replay.href = `/rides/${id}/replay`;
+  const active = session.status === "running" || session.status === "paused";
+  if (active) {
+    replay.textContent = "Watch live";
+    replay.href = `/live?session=${id}`;
+  }
+  $("#ride-subtitle").textContent = [
+    session.status,
+    session.transport ? `${session.transport} bridge` : null,
+    `FTP ${session.ftp_w} W`,
+    session.workout?.name ? `workout “${session.workout.name}”` : null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+  renderSummary(session);
+  const details = (async () => {
+    const series = await optional(paths.sessionSeries(id));
+    await seriesChart($("#series-chart"), series, $("#series-reset"));
+    $("#laps").replaceChildren(lapsTable(await lapBounds(id, series), series));
+  })();
+  for (let refreshes = 0; pending(session) && refreshes < MAX_REFRESHES; refreshes += 1) {
+    await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
+    session = await api(paths.session(id));
+    if (!pending(session)) renderSummary(session);
+  }
+  await details;
+});

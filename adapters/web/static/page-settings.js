@@ -1,0 +1,134 @@
+// Athlete settings: create a profile, or change name, FTP, thresholds, weight and zones.
+
+import { api, ApiError } from "./api.js";
+import { $, el, params, show, showError } from "./dom.js";
+import { paths } from "./endpoints.js";
+import { day, isoDay } from "./format.js";
+import { accountBar, chooseAthlete, startPage } from "./shell.js";
+
+const optionalInt = (input) => (input.value === "" ? null : Math.round(Number(input.value)));
+
+function fillProfile(athlete) {
+  $("#profile-name").value = athlete?.name ?? "";
+  $("#profile-ftp").value = athlete?.ftp_w ?? "";
+  $("#profile-weight").value = athlete?.weight_kg ?? "";
+  $("#profile-max-hr").value = athlete?.max_hr ?? "";
+  $("#profile-threshold-hr").value = athlete?.threshold_hr ?? "";
+  $("#profile-ftp-from").value = isoDay(new Date());
+  const creating = !athlete;
+  show("#profile-ftp-from-label", !creating);
+  show("#profile-ftp-from", !creating);
+  $("#profile-title").textContent = creating ? "Create your athlete profile" : `Profile of ${athlete.name}`;
+  $("#profile-save").textContent = creating ? "Create profile" : "Save";
+}
+
+function renderZones(athlete) {
+  const zones = athlete.power_zones.zones;
+  $("#zones-table").replaceChildren(
+    el(
+      "table",
+      {},
+      el("caption", { class: "visually-hidden", text: "Power zones in watts" }),
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Zone" }), el("th", { scope: "col", text: "From" }), el("th", { scope: "col", text: "To" }))),
+      el(
+        "tbody",
+        {},
+        zones.map((z) =>
+          el("tr", {}, el("th", { scope: "row", text: `Z${z.zone}` }), el("td", { text: `${z.from_w} W` }), el("td", { text: z.to_w === null ? "and above" : `${z.to_w} W` })),
+        ),
+      ),
+    ),
+  );
+  $("#zones-bounds").value = athlete.power_zones.upper_bounds_pct.join(", ");
+  $("#ftp-history").replaceChildren(
+    ...[...athlete.ftp_history]
+      .reverse()
+      .map((entry) => el("li", { text: `${entry.ftp_w} W from ${day(entry.effective_from)}` })),
+  );
+}
+
+function showAthlete(athlete) {
+  fillProfile(athlete);
+  show("#profile-card");
+  show("#zones-card", Boolean(athlete));
+  show("#ftp-history-card", Boolean(athlete));
+  if (athlete) renderZones(athlete);
+}
+
+async function saveProfile(athlete) {
+  const body = {
+    name: $("#profile-name").value.trim(),
+    weight_kg: Number($("#profile-weight").value),
+    max_hr: optionalInt($("#profile-max-hr")),
+    threshold_hr: optionalInt($("#profile-threshold-hr")),
+  };
+  const ftp = Math.round(Number($("#profile-ftp").value));
+  if (!athlete) return api(paths.athletes, { method: "POST", body: { ...body, ftp_w: ftp } });
+  let updated = await api(paths.athlete(athlete.id), { method: "PATCH", body });
+  if (ftp !== athlete.ftp_w) {
+    // A new FTP is history, not an overwrite: rides keep the FTP in force on their day.
+    updated = await api(paths.athleteFtp(athlete.id), {
+      method: "POST",
+      body: { ftp_w: ftp, effective_from: $("#profile-ftp-from").value || isoDay(new Date()) },
+    });
+  }
+  return updated;
+}
+
+startPage(async ({ athlete }) => {
+  let current = athlete;
+  show("#settings-welcome", !current && params().has("welcome"));
+  showAthlete(current);
+
+  $("#profile-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("#profile-error", null);
+    if (!$("#profile-form").reportValidity()) return;
+    try {
+      const created = !current;
+      current = await saveProfile(current);
+      chooseAthlete(current.id);
+      showAthlete(current);
+      accountBar((await api(paths.athletes)).athletes, current);
+      $("#profile-saved").textContent = created ? "Profile created. You can start a ride now." : "Saved.";
+      if (created) {
+        $("#profile-saved").append(" ", el("a", { href: "/live", text: "Go to the live page" }));
+        show("#settings-welcome", false);
+      }
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showError("#profile-error", error);
+    }
+  });
+
+  const saveZones = async (zones) => {
+    showError("#zones-error", null);
+    try {
+      current = await api(paths.athlete(current.id), { method: "PATCH", body: { power_zones: zones } });
+      renderZones(current);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showError("#zones-error", error);
+    }
+  };
+  $("#zones-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const bounds = $("#zones-bounds")
+      .value.split(/[,\s]+/)
+      .filter(Boolean)
+      .map(Number);
+    if (bounds.some((b) => !Number.isFinite(b))) {
+      showError("#zones-error", new Error("Give the bounds as numbers separated by commas."));
+      return;
+    }
+    saveZones(bounds);
+  });
+  $("#zones-default").addEventListener("click", () => saveZones(null));
+
+  $("#add-athlete").addEventListener("click", () => {
+    current = null;
+    showAthlete(null);
+    $("#profile-saved").textContent = "";
+    $("#profile-name").focus();
+  });
+});

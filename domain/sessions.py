@@ -1,0 +1,540 @@
+"""The WorkoutSession aggregate: one ride, from start to finish or discard.
+
+Public command methods validate and decide; the private methods decorated with
+``@event`` only assign state, because the library runs them again on every replay.
+State is kept JSON-compatible (ids as text, plain lists and dicts with str keys) and
+small: snapshots store ``vars(session)``, so the session keeps running totals and a
+compact range set of sequence numbers, never the samples themselves.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeGuard
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import seqranges
+from domain.errors import (
+    InvalidCommand,
+    InvalidSample,
+    InvalidSession,
+    SessionAlreadyEnded,
+    SessionAlreadyPaused,
+    SessionNotPaused,
+    UnknownClient,
+)
+
+SampleValue = float | int | list[int] | bool
+
+TRANSPORTS = frozenset({"desktop", "phone", "import"})
+MIN_FTP_W = 1
+MAX_FTP_W = 2000
+MAX_CLIENT_ID_LENGTH = 128
+MAX_NAME_LENGTH = 64
+MAX_RAW_BYTES = 512
+MAX_SEQ = 2**63 - 1  # the largest integer the event store's JSON encoder writes
+MAX_REASON_LENGTH = 500
+
+COMMAND_VALUE_LIMITS: dict[str, tuple[float, float]] = {
+    "target_power": (0.0, 2500.0),  # watts
+    "slope": (-40.0, 40.0),  # percent grade
+    "resistance": (0.0, 100.0),  # percent
+}
+VALUELESS_COMMANDS = frozenset({"start", "stop"})
+FTMS_SUCCESS = 1
+FTMS_FAILURE_REASONS: dict[int, str] = {
+    2: "not_supported",
+    3: "invalid_parameter",
+    4: "operation_failed",
+    5: "control_not_permitted",
+}
+# Resolved command ids are forgotten after this many newer resolutions: enough to absorb
+# redelivered issue requests while keeping the state bounded on a long ride.
+RESOLVED_COMMANDS_REMEMBERED = 100
+
+
+class SessionStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    FINISHED = "finished"
+    DISCARDED = "discarded"
+
+
+ACTIVE_STATUSES = frozenset({SessionStatus.RUNNING.value, SessionStatus.PAUSED.value})
+
+
+class WorkoutSession(Aggregate):
+    """A ride: samples, trainer commands, laps and its running/paused/ended state.
+
+    Create it with :meth:`start`; calling the class directly skips validation.
+    """
+
+    @event("Started")
+    def __init__(
+        self,
+        id: UUID | None,  # the library passes the aggregate id; the base class keeps it
+        athlete_id: UUID,
+        owner_id: UUID,
+        client_id: str,
+        ftp_w: int,
+        transport: str,
+        workout: dict[str, Any] | None,
+    ) -> None:
+        self._athlete_id = str(athlete_id)
+        self._owner_id = str(owner_id)
+        self._ftp_w = ftp_w
+        self._transport = transport
+        self._client_id = client_id
+        self._client_ids = [client_id]
+        self._workout = workout
+        self._status = SessionStatus.RUNNING.value
+        self._ended_at: str | None = None
+        self._discard_reason: str | None = None
+        self._seq_ranges: dict[str, seqranges.SeqRanges] = {client_id: []}
+        self._sample_count = 0
+        self._samples_by_characteristic: dict[str, int] = {}
+        self._first_device_time: float | None = None
+        self._last_device_time: float | None = None
+        self._lap_count = 0
+        self._pending_commands: dict[str, str] = {}  # command id -> kind
+        self._recently_resolved_commands: list[str] = []
+        self._commands_issued = 0
+        self._commands_acknowledged = 0
+        self._commands_failed = 0
+
+    @classmethod
+    def start(
+        cls,
+        athlete_id: UUID,
+        owner_id: UUID,
+        client_id: str,
+        ftp_w: int,
+        transport: str = "desktop",
+        workout: Mapping[str, Any] | None = None,
+        session_id: UUID | None = None,
+    ) -> WorkoutSession:
+        """Start a session; ``session_id`` lets the caller choose the aggregate id."""
+        for name, value in (("athlete_id", athlete_id), ("owner_id", owner_id)):
+            if not isinstance(value, UUID):
+                raise InvalidSession(f"{name} must be a UUID, got {value!r}")
+        if session_id is not None and not isinstance(session_id, UUID):
+            raise InvalidSession(f"session_id must be a UUID, got {session_id!r}")
+        _check_client_id(client_id, InvalidSession)
+        if not _is_int(ftp_w) or not MIN_FTP_W <= ftp_w <= MAX_FTP_W:
+            raise InvalidSession(f"ftp_w must be an int in {MIN_FTP_W}..{MAX_FTP_W} W")
+        _check_transport(transport)
+        if workout is not None and not (isinstance(workout, Mapping) and _is_json(workout)):
+            raise InvalidSession("workout must be a JSON-compatible mapping with str keys")
+        return cls(
+            id=session_id,
+            athlete_id=athlete_id,
+            owner_id=owner_id,
+            client_id=client_id,
+            ftp_w=ftp_w,
+            transport=transport,
+            workout=None if workout is None else copy.deepcopy(dict(workout)),
+        )
+
+    # Samples
+
+    def record_sample(
+        self,
+        client_id: str,
+        seq: int,
+        device_time: float,
+        sensor_id: str,
+        characteristic: str,
+        raw: bytes,
+        values: Mapping[str, SampleValue],
+        imported: bool = False,
+    ) -> bool:
+        """Record one BLE notification; return False if (client_id, seq) is already recorded.
+
+        A redelivered sample is recognised even after the session ended; a new one is
+        refused then with SessionAlreadyEnded.
+        """
+        _check_client_id(client_id, InvalidSample)
+        if not _is_int(seq) or not 0 <= seq <= MAX_SEQ:
+            raise InvalidSample(f"seq must be an int in 0..{MAX_SEQ}, got {seq!r}")
+        if not _is_number(device_time) or device_time < 0:
+            raise InvalidSample(f"device_time must be a finite number >= 0, got {device_time!r}")
+        for name, text in (("sensor_id", sensor_id), ("characteristic", characteristic)):
+            if not isinstance(text, str) or not 0 < len(text) <= MAX_NAME_LENGTH:
+                raise InvalidSample(f"{name} must be a str of 1..{MAX_NAME_LENGTH} characters")
+        if not isinstance(raw, bytes | bytearray) or len(raw) > MAX_RAW_BYTES:
+            raise InvalidSample(f"raw must be bytes of at most {MAX_RAW_BYTES}")
+        if not isinstance(imported, bool):
+            raise InvalidSample("imported must be a bool")
+        plain_values = _checked_values(values)
+        if client_id not in self._seq_ranges:
+            raise UnknownClient(f"client {client_id!r} is not part of session {self.id}")
+        if seqranges.contains(self._seq_ranges[client_id], seq):
+            return False
+        self._ensure_active()
+        self._record_sample(
+            client_id=client_id,
+            seq=seq,
+            device_time=float(device_time),
+            sensor_id=sensor_id,
+            characteristic=characteristic,
+            raw=bytes(raw),
+            values=plain_values,
+            imported=imported,
+        )
+        return True
+
+    @event("SampleRecorded")
+    def _record_sample(
+        self,
+        client_id: str,
+        seq: int,
+        device_time: float,
+        sensor_id: str,
+        characteristic: str,
+        raw: bytes,
+        values: dict[str, SampleValue],
+        imported: bool,
+    ) -> None:
+        seqranges.add(self._seq_ranges.setdefault(client_id, []), seq)
+        self._sample_count += 1
+        by_characteristic = self._samples_by_characteristic
+        by_characteristic[characteristic] = by_characteristic.get(characteristic, 0) + 1
+        if self._first_device_time is None or device_time < self._first_device_time:
+            self._first_device_time = device_time
+        if self._last_device_time is None or device_time > self._last_device_time:
+            self._last_device_time = device_time
+
+    # Trainer commands
+
+    def issue_command(
+        self, command_id: UUID, kind: str, value: float | None, issued_by: UUID
+    ) -> None:
+        """Issue a trainer command to the current client; a known command_id is a no-op."""
+        if not isinstance(command_id, UUID):
+            raise InvalidCommand(f"command_id must be a UUID, got {command_id!r}")
+        key = str(command_id)
+        if key in self._pending_commands or key in self._recently_resolved_commands:
+            return
+        self._ensure_active()
+        if not isinstance(issued_by, UUID):
+            raise InvalidCommand(f"issued_by must be a UUID, got {issued_by!r}")
+        self._issue_command(
+            command_id=command_id,
+            kind=kind,
+            value=_checked_command_value(kind, value),
+            issued_by=issued_by,
+            client_id=self._client_id,
+        )
+
+    @event("CommandIssued")
+    def _issue_command(
+        self,
+        command_id: UUID,
+        kind: str,
+        value: float | None,
+        issued_by: UUID,
+        client_id: str,
+    ) -> None:
+        self._pending_commands[str(command_id)] = kind
+        self._commands_issued += 1
+
+    def acknowledge_command(self, command_id: UUID, result_code: int) -> bool:
+        """Record the trainer's FTMS result code for a pending command.
+
+        Returns False for unknown or already resolved ids (acknowledgements can be
+        redelivered). Accepted after the session ended: a trainer's answer can be late.
+        """
+        if not isinstance(command_id, UUID):
+            raise InvalidCommand(f"command_id must be a UUID, got {command_id!r}")
+        if not _is_int(result_code) or not 0 <= result_code <= 0xFF:
+            raise InvalidCommand(f"result_code must be an FTMS result byte, got {result_code!r}")
+        kind = self._pending_commands.get(str(command_id))
+        if kind is None:
+            return False
+        if result_code == FTMS_SUCCESS:
+            self._acknowledge_command(command_id=command_id, kind=kind)
+        else:
+            self._fail_command(
+                command_id=command_id,
+                kind=kind,
+                result_code=result_code,
+                reason=FTMS_FAILURE_REASONS.get(result_code, "unknown"),
+            )
+        return True
+
+    @event("CommandAcknowledged")
+    def _acknowledge_command(self, command_id: UUID, kind: str) -> None:
+        self._resolve_command(str(command_id))
+        self._commands_acknowledged += 1
+
+    @event("CommandFailed")
+    def _fail_command(self, command_id: UUID, kind: str, result_code: int, reason: str) -> None:
+        self._resolve_command(str(command_id))
+        self._commands_failed += 1
+
+    def _resolve_command(self, key: str) -> None:
+        self._pending_commands.pop(key, None)
+        self._recently_resolved_commands.append(key)
+        del self._recently_resolved_commands[:-RESOLVED_COMMANDS_REMEMBERED]
+
+    # Laps, pause, transport
+
+    def mark_lap(self, at_device_time: float | None = None) -> None:
+        self._ensure_active()
+        if at_device_time is not None and (not _is_number(at_device_time) or at_device_time < 0):
+            raise InvalidSession("at_device_time must be a finite number >= 0 or None")
+        self._mark_lap(
+            lap_number=self._lap_count + 1,
+            at_device_time=None if at_device_time is None else float(at_device_time),
+        )
+
+    @event("LapMarked")
+    def _mark_lap(self, lap_number: int, at_device_time: float | None) -> None:
+        self._lap_count = lap_number
+
+    def pause(self) -> None:
+        self._ensure_active()
+        if self._status == SessionStatus.PAUSED:
+            raise SessionAlreadyPaused(f"session {self.id} is already paused")
+        self._pause()
+
+    @event("Paused")
+    def _pause(self) -> None:
+        self._status = SessionStatus.PAUSED.value
+
+    def resume(self) -> None:
+        self._ensure_active()
+        if self._status != SessionStatus.PAUSED:
+            raise SessionNotPaused(f"session {self.id} is not paused")
+        self._resume()
+
+    @event("Resumed")
+    def _resume(self) -> None:
+        self._status = SessionStatus.RUNNING.value
+
+    def switch_transport(self, transport: str, client_id: str) -> bool:
+        """Move the live ride to another client; False if already on exactly that one.
+
+        Samples from every client that took part stay accepted, deduplicated per client.
+        """
+        self._ensure_active()
+        _check_transport(transport)
+        _check_client_id(client_id, InvalidSession)
+        if (transport, client_id) == (self._transport, self._client_id):
+            return False
+        self._switch_transport(
+            from_transport=self._transport,
+            to_transport=transport,
+            from_client_id=self._client_id,
+            to_client_id=client_id,
+        )
+        return True
+
+    @event("TransportSwitched")
+    def _switch_transport(
+        self, from_transport: str, to_transport: str, from_client_id: str, to_client_id: str
+    ) -> None:
+        self._transport = to_transport
+        self._client_id = to_client_id
+        if to_client_id not in self._client_ids:
+            self._client_ids.append(to_client_id)
+        self._seq_ranges.setdefault(to_client_id, [])
+
+    # Ending
+
+    def finish(self) -> None:
+        self._ensure_active()
+        self._finish()
+
+    # The library hands a decorated method the event's own timestamp when it asks for
+    # one; the default None makes the library stamp the event when it is triggered.
+    @event("Finished")
+    def _finish(self, timestamp: datetime | None = None) -> None:
+        self._status = SessionStatus.FINISHED.value
+        self._ended_at = _iso(timestamp)
+
+    def discard(self, reason: str) -> None:
+        self._ensure_active()
+        if not isinstance(reason, str) or len(reason) > MAX_REASON_LENGTH:
+            raise InvalidSession(f"reason must be a str of at most {MAX_REASON_LENGTH}")
+        self._discard(reason=reason)
+
+    @event("Discarded")
+    def _discard(self, reason: str, timestamp: datetime | None = None) -> None:
+        self._status = SessionStatus.DISCARDED.value
+        self._discard_reason = reason
+        self._ended_at = _iso(timestamp)
+
+    def _ensure_active(self) -> None:
+        if self._status not in ACTIVE_STATUSES:
+            raise SessionAlreadyEnded(f"session {self.id} is {self._status}")
+
+    # Read-only views
+
+    @property
+    def status(self) -> SessionStatus:
+        return SessionStatus(self._status)
+
+    @property
+    def is_active(self) -> bool:
+        return self._status in ACTIVE_STATUSES
+
+    @property
+    def athlete_id(self) -> UUID:
+        return UUID(self._athlete_id)
+
+    @property
+    def owner_id(self) -> UUID:
+        return UUID(self._owner_id)
+
+    @property
+    def ftp_w(self) -> int:
+        return self._ftp_w
+
+    @property
+    def workout(self) -> dict[str, Any] | None:
+        return copy.deepcopy(self._workout)
+
+    @property
+    def transport(self) -> str:
+        return self._transport
+
+    @property
+    def client_id(self) -> str:
+        """The client currently driving the ride (commands go there)."""
+        return self._client_id
+
+    @property
+    def client_ids(self) -> tuple[str, ...]:
+        """Every client that took part, in order of first appearance."""
+        return tuple(self._client_ids)
+
+    @property
+    def started_at(self) -> datetime:
+        return self.created_on
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return None if self._ended_at is None else datetime.fromisoformat(self._ended_at)
+
+    @property
+    def discard_reason(self) -> str | None:
+        return self._discard_reason
+
+    @property
+    def sample_count(self) -> int:
+        return self._sample_count
+
+    @property
+    def samples_by_characteristic(self) -> dict[str, int]:
+        return dict(self._samples_by_characteristic)
+
+    @property
+    def first_device_time(self) -> float | None:
+        """The earliest device time of any recorded sample."""
+        return self._first_device_time
+
+    @property
+    def last_device_time(self) -> float | None:
+        """The latest device time of any recorded sample (a late backlog never lowers it)."""
+        return self._last_device_time
+
+    def recorded_seq_ranges(self, client_id: str) -> list[list[int]]:
+        """The recorded sequence numbers of one client as [first, last] inclusive ranges."""
+        return [list(seq_range) for seq_range in self._seq_ranges.get(client_id, [])]
+
+    def has_sample(self, client_id: str, seq: int) -> bool:
+        return seqranges.contains(self._seq_ranges.get(client_id, []), seq)
+
+    @property
+    def lap_count(self) -> int:
+        return self._lap_count
+
+    @property
+    def commands_issued(self) -> int:
+        return self._commands_issued
+
+    @property
+    def commands_acknowledged(self) -> int:
+        return self._commands_acknowledged
+
+    @property
+    def commands_failed(self) -> int:
+        return self._commands_failed
+
+    @property
+    def pending_command_ids(self) -> frozenset[UUID]:
+        return frozenset(UUID(key) for key in self._pending_commands)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_json(value: object) -> bool:
+    if value is None or isinstance(value, str | bool | int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list | tuple):
+        return all(_is_json(item) for item in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(key, str) and _is_json(item) for key, item in value.items())
+    return False
+
+
+def _check_client_id(client_id: object, error: type[Exception]) -> None:
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH:
+        raise error(f"client_id must be a str of 1..{MAX_CLIENT_ID_LENGTH} characters")
+
+
+def _check_transport(transport: object) -> None:
+    if transport not in TRANSPORTS:
+        raise InvalidSession(f"transport must be one of {sorted(TRANSPORTS)}, got {transport!r}")
+
+
+def _checked_values(values: object) -> dict[str, SampleValue]:
+    if not isinstance(values, Mapping):
+        raise InvalidSample("values must be a mapping")
+    plain: dict[str, SampleValue] = {}
+    for key, value in values.items():
+        if not isinstance(key, str):
+            raise InvalidSample(f"value names must be str, got {key!r}")
+        if isinstance(value, bool) or _is_number(value):
+            plain[key] = value
+        elif isinstance(value, list | tuple) and all(_is_int(item) for item in value):
+            plain[key] = list(value)
+        else:
+            raise InvalidSample(f"value {key!r} must be a finite number, bool or list of ints")
+    return plain
+
+
+def _checked_command_value(kind: object, value: object) -> float | None:
+    if kind in VALUELESS_COMMANDS:
+        if value is not None:
+            raise InvalidCommand(f"{kind} takes no value, got {value!r}")
+        return None
+    if not isinstance(kind, str) or kind not in COMMAND_VALUE_LIMITS:
+        known = sorted(VALUELESS_COMMANDS | COMMAND_VALUE_LIMITS.keys())
+        raise InvalidCommand(f"kind must be one of {known}, got {kind!r}")
+    low, high = COMMAND_VALUE_LIMITS[kind]
+    if not _is_number(value) or not low <= value <= high:
+        raise InvalidCommand(f"{kind} needs a number in {low:g}..{high:g}, got {value!r}")
+    return float(value)
+
+
+def _iso(timestamp: datetime | str | None) -> str | None:
+    # Events decoded by a plain JSON transcoder may carry the timestamp as text.
+    if timestamp is None or isinstance(timestamp, str):
+        return timestamp
+    return timestamp.isoformat()

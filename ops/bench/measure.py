@@ -1,0 +1,139 @@
+"""Measurements taken while a benchmark runs: CPU and peak memory of processes (from /proc),
+RabbitMQ queue depths (management API), live-feed latency, and what the event store holds."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import statistics
+import time
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import aio_pika
+import orjson
+import psycopg
+
+from adapters.amqp import names
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class ProcessUsage:
+    pid: int
+    cpu_start: float = 0.0
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+    def start(self) -> None:
+        self.cpu_start = self.cpu_seconds()
+
+    def cpu_since_start(self) -> float:
+        return self.cpu_seconds() - self.cpu_start
+
+    def peak_rss_mb(self) -> float:
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        return 0.0
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0, "n": 0}
+    ordered = sorted(values)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "p50": round(statistics.median(ordered) * 1000, 1),
+        "p95": round(pick(0.95) * 1000, 1),
+        "p99": round(pick(0.99) * 1000, 1),
+        "max": round(ordered[-1] * 1000, 1),
+        "n": len(ordered),
+    }
+
+
+@dataclass
+class QueueDepths:
+    vhost: str
+    peak: dict[str, int] = field(default_factory=dict)
+
+    def sample(self) -> None:
+        request = urllib.request.Request(
+            f"http://localhost:15672/api/queues/{quote(self.vhost, safe='')}",
+            headers={"authorization": "Basic " + base64.b64encode(b"guest:guest").decode()},
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            for queue in json.load(response):
+                name, depth = queue["name"], int(queue.get("messages", 0))
+                self.peak[name] = max(self.peak.get(name, 0), depth)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            await loop.run_in_executor(None, self.sample)
+            await asyncio.sleep(1.0)
+
+
+class LiveLatency:
+    """Subscribes to the live feed of some riders and records publish-to-live delay."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+
+    async def subscribe(
+        self, amqp_url: str, owner_ids: list[str]
+    ) -> aio_pika.abc.AbstractConnection:
+        connection = await aio_pika.connect_robust(amqp_url)
+        channel = await connection.channel()
+        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+        exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
+        for owner_id in owner_ids:
+            await queue.bind(exchange, routing_key=f"live.{owner_id}.*.sample")
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            self.latencies.append(time.time() - orjson.loads(message.body)["t"])
+
+        await queue.consume(on_message, no_ack=True)
+        return connection
+
+
+@dataclass
+class StoreAudit:
+    stored: int
+    lost: int
+    duplicated: int
+    commit_latencies: list[float]
+
+
+def audit_store(database_url: str, published: dict[str, int]) -> StoreAudit:
+    """Reads every stored sample back: per bridge, each sequence number exactly once?"""
+    seen: dict[str, list[int]] = defaultdict(list)
+    latencies: list[float] = []
+    with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT state FROM wattlog_events WHERE topic = %s",
+            ("domain.sessions:WorkoutSession.SampleRecorded",),
+        )
+        for (state,) in cursor:
+            event: dict[str, Any] = orjson.loads(state)
+            seen[event["client_id"]].append(event["seq"])
+            committed = datetime.fromisoformat(event["timestamp"]["_data_"]).timestamp()
+            latencies.append(committed - event["device_time"])
+    lost = duplicated = stored = 0
+    for client_id, count in published.items():
+        seqs = seen.get(client_id, [])
+        stored += len(seqs)
+        duplicated += len(seqs) - len(set(seqs))
+        lost += count - len(set(seqs) & set(range(count)))
+    return StoreAudit(stored, lost, duplicated, latencies)

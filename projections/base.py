@@ -1,0 +1,55 @@
+"""What a projection provides to the runner that feeds it the notification log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple, Protocol
+
+import psycopg
+from eventsourcing.persistence import Mapper, Notification
+
+SESSION_TOPIC = "domain.sessions:WorkoutSession.{}"
+ATHLETE_TOPIC = "domain.athletes:Athlete.{}"
+
+
+class ProjectionError(RuntimeError):
+    """A projection cannot go on (its tables are missing or do not match the code)."""
+
+
+class LoggedEvent(NamedTuple):
+    """A domain event with its position in the notification log."""
+
+    notification_id: int
+    topic: str
+    event: Any
+
+    @property
+    def kind(self) -> str:
+        return self.topic.rsplit(".", 1)[-1]
+
+
+class Projection(Protocol):
+    name: str
+    # Topics the projection reads; the runner asks the database for these only.
+    topics: tuple[str, ...]
+    # Another projection whose position this one must never pass (it reads its tables).
+    depends_on: str | None
+
+    def decode(
+        self, mapper: Mapper[Any], notifications: Sequence[Notification]
+    ) -> list[LoggedEvent]:
+        """The batch's notifications as events (``decode_events`` unless it can do better)."""
+
+    def prepare(self, conn: psycopg.Connection[Any], events: Sequence[LoggedEvent]) -> None:
+        """Runs before the batch transaction, in its own short transactions (e.g. DDL)."""
+
+    def apply(self, conn: psycopg.Connection[Any], events: Sequence[LoggedEvent]) -> None:
+        """Writes the batch's rows inside the open transaction (never commits)."""
+
+    def reset(self) -> None:
+        """Forgets everything cached about the tables (after a failure or a rebuild swap)."""
+
+
+def decode_events(mapper: Mapper[Any], notifications: Sequence[Notification]) -> list[LoggedEvent]:
+    """Full domain events, through the application's mapper."""
+    return [LoggedEvent(n.id, n.topic, mapper.to_domain_event(n)) for n in notifications]

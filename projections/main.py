@@ -1,0 +1,71 @@
+"""`wattlog project`: run the projectors, or rebuild one (`--rebuild NAME`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from adapters.runtime import run_service
+from adapters.settings import Settings
+from projections.progress import ProgressBar
+from projections.rebuild import rebuild
+from projections.registry import PROJECTION_NAMES
+from projections.runner import DEFAULT_BATCH_SIZE
+from projections.service import DEFAULT_LAG_LOG_INTERVAL_S, ProjectorService
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--rebuild",
+        metavar="NAME",
+        choices=PROJECTION_NAMES,
+        help=f"rebuild one projection from the first event ({', '.join(PROJECTION_NAMES)})",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PROJECTION_NAMES,
+        help="run only this projection (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="notifications per transaction"
+    )
+    parser.add_argument(
+        "--lag-log-interval",
+        type=float,
+        default=DEFAULT_LAG_LOG_INTERVAL_S,
+        help="seconds between lag log lines",
+    )
+    parser.add_argument(
+        "--samples-retention-days",
+        type=int,
+        metavar="DAYS",
+        help="drop 1 Hz samples older than DAYS (0: keep forever); rollups and summaries stay",
+    )
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.batch_size < 1:
+        print("wattlog project: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    if args.rebuild:
+        progress = ProgressBar(f"rebuild {args.rebuild}", 0)
+        rebuild(settings, args.rebuild, batch_size=args.batch_size, progress=progress)
+        return 0
+    if args.samples_retention_days is not None and args.samples_retention_days < 0:
+        print("wattlog project: --samples-retention-days must be 0 or more", file=sys.stderr)
+        return 2
+    service = ProjectorService(
+        settings,
+        args.only or PROJECTION_NAMES,
+        batch_size=args.batch_size,
+        lag_log_interval_s=args.lag_log_interval,
+        retention_days=args.samples_retention_days,
+    )
+    return run_service(settings, service.run)
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Every projector, in process (the tests run it this way)."""
+    await ProjectorService(settings, PROJECTION_NAMES).run(stop)

@@ -1,0 +1,175 @@
+"""The summaries projector: one `session_summaries` row per session, and fitness by day.
+
+Started creates the row (status running); Finished computes the summary from the session's
+1 Hz rows in `samples` with `domain.metrics.summarize_ride`; Discarded clears it. It depends
+on the samples projection: the runner never lets it pass the samples projector's position,
+so when it meets a Finished event, every sample of that session is already in `samples`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from domain.metrics.summary import summarize_ride
+from projections.base import (
+    ATHLETE_TOPIC,
+    SESSION_TOPIC,
+    LoggedEvent,
+    ProjectionError,
+    decode_events,
+)
+from projections.summaries.fitness import recompute_fitness
+from projections.summaries.ride import ride_from_rows, summary_columns
+
+_JSON_COLUMNS = frozenset({"time_in_power_zones", "time_in_hr_zones", "power_curve_w"})
+_METRIC_COLUMNS: tuple[str, ...] = (
+    "duration_s", "moving_time_s", "distance_m", "avg_power_w", "max_power_w",
+    "normalized_power_w", "intensity_factor", "tss", "variability_index", "work_kj",
+    "avg_hr_bpm", "max_hr_bpm", "avg_cadence_rpm", "max_cadence_rpm", "threshold_hr_bpm",
+    "time_in_power_zones", "time_in_hr_zones", "power_curve_w", "curve_w", "eftp_w",
+    "decoupling_pct", "rmssd_ms", "wbal_min_j",
+)  # fmt: skip
+
+
+class SummariesProjection:
+    name = "summaries"
+    topics = (
+        *(SESSION_TOPIC.format(kind) for kind in ("Started", "Finished", "Discarded")),
+        *(ATHLETE_TOPIC.format(kind) for kind in ("Created", "ThresholdsChanged")),
+    )
+    depends_on: str | None = "samples"
+
+    decode = staticmethod(decode_events)
+
+    def reset(self) -> None:
+        pass  # nothing cached
+
+    def prepare(self, conn: psycopg.Connection[Any], events: Sequence[LoggedEvent]) -> None:
+        del conn, events
+
+    def apply(self, conn: psycopg.Connection[Any], events: Sequence[LoggedEvent]) -> None:
+        refit: dict[UUID, date] = {}
+        for logged in events:
+            event, kind = logged.event, logged.kind
+            if logged.topic.startswith("domain.athletes:"):
+                self._thresholds(conn, event)
+            elif kind == "Started":
+                self._started(conn, event)
+            else:
+                row = conn.execute(
+                    "SELECT athlete_id, ride_day FROM session_summaries WHERE session_id = %s",
+                    (event.originator_id,),
+                ).fetchone()
+                if row is None:
+                    continue
+                athlete_id, old_day = row
+                new_day = (
+                    self._finished(conn, event)
+                    if kind == "Finished"
+                    else self._discarded(conn, event)
+                )
+                first = min(old_day, new_day)
+                refit[athlete_id] = min(refit.get(athlete_id, first), first)
+        for athlete_id, day in refit.items():
+            recompute_fitness(conn, athlete_id, day)
+
+    @staticmethod
+    def _thresholds(conn: psycopg.Connection[Any], event: Any) -> None:
+        conn.execute(
+            "INSERT INTO athlete_thresholds (athlete_id, threshold_hr_bpm, max_hr_bpm)"
+            " VALUES (%s, %s, %s) ON CONFLICT (athlete_id) DO UPDATE"
+            " SET threshold_hr_bpm = EXCLUDED.threshold_hr_bpm, max_hr_bpm = EXCLUDED.max_hr_bpm",
+            (event.originator_id, event.threshold_hr, event.max_hr),
+        )
+
+    @staticmethod
+    def _started(conn: psycopg.Connection[Any], event: Any) -> None:
+        started_at = _utc(event.timestamp)
+        conn.execute(
+            "INSERT INTO session_summaries (session_id, athlete_id, owner_id, transport, status,"
+            " ftp_w, started_at, ride_day) VALUES (%s, %s, %s, %s, 'running', %s, %s, %s)"
+            " ON CONFLICT (session_id) DO NOTHING",
+            (
+                event.originator_id,
+                _uuid(event.athlete_id),
+                _uuid(event.owner_id),
+                event.transport,
+                int(event.ftp_w),
+                started_at,
+                started_at.date(),
+            ),
+        )
+
+    @staticmethod
+    def _finished(conn: psycopg.Connection[Any], event: Any) -> date:
+        session = conn.execute(
+            "SELECT s.athlete_id, s.ftp_w, t.threshold_hr_bpm, s.started_at"
+            " FROM session_summaries s LEFT JOIN athlete_thresholds t USING (athlete_id)"
+            " WHERE s.session_id = %s",
+            (event.originator_id,),
+        ).fetchone()
+        if session is None:
+            raise ProjectionError(f"session {event.originator_id} has no summary row")
+        _, ftp_w, threshold_hr, started_at = session
+        rows = conn.execute(
+            "SELECT extract(epoch FROM ts)::bigint, power_w, heart_rate_bpm, cadence_rpm,"
+            " speed_kmh, distance_m, rr_ms FROM samples WHERE session_id = %s ORDER BY ts",
+            (event.originator_id,),
+        ).fetchall()
+        ride = ride_from_rows(rows)
+        columns: dict[str, Any] = dict.fromkeys(_METRIC_COLUMNS)
+        if ride.first_second is not None:
+            summary = summarize_ride(
+                ride.series, ftp_w=ftp_w, threshold_hr=threshold_hr, rr_ms=ride.rr_ms or None
+            )
+            columns.update(summary_columns(summary))
+            first_at = datetime.fromtimestamp(ride.first_second, UTC)
+        else:
+            first_at = None
+        day = first_at.date() if first_at is not None else started_at.astimezone(UTC).date()
+        _update(
+            conn, event.originator_id, "finished", _utc(event.timestamp), first_at, day, columns
+        )
+        return day
+
+    @staticmethod
+    def _discarded(conn: psycopg.Connection[Any], event: Any) -> date:
+        row = conn.execute(
+            "SELECT ride_day FROM session_summaries WHERE session_id = %s", (event.originator_id,)
+        ).fetchone()
+        day: date = row[0] if row else _utc(event.timestamp).date()
+        columns: dict[str, Any] = dict.fromkeys(_METRIC_COLUMNS)
+        _update(conn, event.originator_id, "discarded", _utc(event.timestamp), None, day, columns)
+        return day
+
+
+def _update(
+    conn: psycopg.Connection[Any],
+    session_id: UUID,
+    status: str,
+    ended_at: datetime,
+    first_sample_at: datetime | None,
+    ride_day: date,
+    columns: dict[str, Any],
+) -> None:
+    values = [Jsonb(v) if k in _JSON_COLUMNS and v is not None else v for k, v in columns.items()]
+    assignments = ", ".join(f"{name} = %s" for name in columns)
+    conn.execute(
+        f"UPDATE session_summaries SET status = %s, ended_at = %s, first_sample_at = %s,"
+        f" ride_day = %s, {assignments} WHERE session_id = %s",
+        (status, ended_at, first_sample_at, ride_day, *values, session_id),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

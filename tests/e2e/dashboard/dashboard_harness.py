@@ -1,0 +1,115 @@
+"""Driving the dashboard in a real Chromium: the browser, the API served in this process,
+screenshots, and the desktop bridge started with the command the dashboard shows.
+
+Chromium is Debian's (`ops/browser` installs it): Playwright's own browser download cannot
+work on these machines, so Playwright is pointed at /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+from playwright.async_api import Browser, Page, async_playwright
+
+from adapters.api.app import create_app
+from adapters.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS_VARIABLE = "WATTLOG_SCREENSHOTS"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@dataclass
+class RunningApi:
+    app: web.Application
+    base_url: str
+
+
+@asynccontextmanager
+async def api_server(settings: Settings) -> AsyncIterator[RunningApi]:
+    """`create_app` on a free port of 127.0.0.1, as `wattlog api` serves it."""
+    app = create_app(settings)
+    runner = web.AppRunner(app, shutdown_timeout=5.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield RunningApi(app, f"http://{host}:{port}")
+    finally:
+        await runner.cleanup()
+
+
+class Screenshots:
+    """Full-page PNGs of each page: under $WATTLOG_SCREENSHOTS (relative to the project
+    root) when it is set, e.g. `WATTLOG_SCREENSHOTS=docs/screenshots`, else in a temporary
+    folder (taken all the same, so that a page that cannot render fails the test)."""
+
+    def __init__(self, fallback: Path) -> None:
+        chosen = os.environ.get(SCREENSHOTS_VARIABLE)
+        self.folder = (PROJECT_ROOT / chosen) if chosen else fallback
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.taken: list[Path] = []
+
+    async def take(self, page: Page, name: str, *, full_page: bool = True) -> Path:
+        path = self.folder / f"{name}.png"
+        await page.screenshot(path=str(path), full_page=full_page, animations="disabled")
+        self.taken.append(path)
+        return path
+
+
+@dataclass(frozen=True)
+class BridgeCommand:
+    """The command line the bridges page shows after a registration, ready to run."""
+
+    env: dict[str, str]
+    argv: list[str]
+
+    @classmethod
+    def parse(cls, shown: str, data_dir: Path) -> BridgeCommand:
+        words = shlex.split(shown)
+        env: dict[str, str] = {}
+        while words and "=" in words[0] and not words[0].startswith("-"):
+            name, _, value = words.pop(0).partition("=")
+            env[name] = value
+        if words[:2] != ["wattlog", "bridge"]:
+            raise AssertionError(f"not a bridge command: {shown!r}")
+        argv = [*words[1:], "--simulate", "--simulate-radio", "direct"]
+        argv += ["--data-dir", str(data_dir), "--status", "log"]
+        return cls(env, argv)
+
+    def process_env(self) -> dict[str, str]:
+        return {**os.environ, "WATTLOG_ENV": "test", **self.env}
+
+    @property
+    def python_argv(self) -> list[str]:
+        return [sys.executable, "-m", "adapters.cli", *self.argv]

@@ -1,0 +1,119 @@
+"""A worker killed mid-ride (SIGKILL) loses nothing and duplicates nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+import orjson
+from aio_pika.abc import AbstractChannel
+from pipeline_helpers import eventually, relay_from_now, running, sample_envelope
+from processes import WattlogProcess
+
+from adapters.amqp import names
+from adapters.eventstore import WattlogStore
+from adapters.ingest.main import serve as ingest
+from adapters.settings import Settings
+from adapters.simulation.publisher import EnvelopePublisher
+from domain.sessions import WorkoutSession
+
+Spawn = Callable[..., WattlogProcess]
+TOTAL = 2400  # ten minutes at four notifications per second
+
+
+def stored_seqs(store: WattlogStore, session: WorkoutSession) -> list[int]:
+    return [e.seq for e in store.events.get(session.id) if type(e).__name__ == "SampleRecorded"]
+
+
+async def publish_ride(publisher: EnvelopePublisher, client_id: str, progress: list[int]) -> None:
+    for start in range(0, TOTAL, 4):
+        await publisher.publish(sample_envelope(client_id, range(start, start + 4)))
+        progress[0] = start + 4
+        await asyncio.sleep(0.002)
+
+
+async def test_killing_the_ingest_worker_mid_ride_loses_and_duplicates_nothing(
+    spawn: Spawn,
+    store: WattlogStore,
+    publisher: EnvelopePublisher,
+    running_session: WorkoutSession,
+) -> None:
+    first = spawn("ingest")
+    progress = [0]
+    ride = asyncio.create_task(publish_ride(publisher, running_session.client_id, progress))
+    await eventually(lambda: store.repository.get(running_session.id).sample_count > 400)
+
+    first.kill()
+    spawn("ingest")
+    await ride
+    await eventually(lambda: store.repository.get(running_session.id).sample_count == TOTAL, 60)
+
+    assert stored_seqs(store, running_session) == list(range(TOTAL))
+
+
+async def test_a_second_ingest_worker_takes_over_the_shards_of_one_that_dies(
+    spawn: Spawn,
+    store: WattlogStore,
+    publisher: EnvelopePublisher,
+    running_session: WorkoutSession,
+) -> None:
+    active, standby = spawn("ingest"), spawn("ingest")
+    await asyncio.sleep(2)  # both subscribed; each shard has one active consumer
+    progress = [0]
+    ride = asyncio.create_task(publish_ride(publisher, running_session.client_id, progress))
+    await eventually(lambda: store.repository.get(running_session.id).sample_count > 400)
+
+    # Whichever holds the shard dies; the other one carries on without a restart.
+    active.kill()
+    await ride
+    await eventually(lambda: store.repository.get(running_session.id).sample_count == TOTAL, 60)
+    assert stored_seqs(store, running_session) == list(range(TOTAL))
+    assert standby.process is not None and standby.process.poll() is None
+
+
+async def test_killing_the_relay_mid_ride_delivers_every_live_sample(
+    spawn: Spawn,
+    settings: Settings,
+    channel: AbstractChannel,
+    publisher: EnvelopePublisher,
+    running_session: WorkoutSession,
+) -> None:
+    live = await channel.declare_queue(exclusive=True, auto_delete=True)
+    exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
+    await live.bind(
+        exchange, routing_key=f"live.{running_session.owner_id}.{running_session.id}.sample"
+    )
+    received: dict[int, int] = {}  # notification id -> seq; redelivery repeats a key
+
+    async def on_message(message: object) -> None:
+        body = orjson.loads(message.body)  # type: ignore[attr-defined]
+        received[body["n"]] = body["seq"]
+
+    await live.consume(on_message, no_ack=True)
+    relay_from_now(settings)
+    async with running(ingest, settings):
+        first = spawn("relay")
+        progress = [0]
+        ride = asyncio.create_task(publish_ride(publisher, running_session.client_id, progress))
+        await eventually(lambda: len(received) > 400)
+        first.kill()
+        spawn("relay")
+        await ride
+        await eventually(lambda: len(received) == TOTAL, 60)
+
+    assert sorted(received.values()) == list(range(TOTAL))
+
+
+async def test_a_standby_relay_waits_while_another_is_active(spawn: Spawn) -> None:
+    active = spawn("relay")
+    await asyncio.sleep(1.5)
+    standby = spawn("relay")
+    deadline = time.monotonic() + 15
+    while "standing by" not in standby.log_text():
+        assert time.monotonic() < deadline, standby.log_text()
+        await asyncio.sleep(0.2)
+    active.kill()
+    while "relay active" not in standby.log_text():
+        assert time.monotonic() < deadline, standby.log_text()
+        await asyncio.sleep(0.2)

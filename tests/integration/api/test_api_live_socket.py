@@ -1,0 +1,148 @@
+"""`/ws/live`: a dashboard receives its own sessions' committed events, once each."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aio_pika
+import aiohttp
+import orjson
+import pytest
+from aio_pika.abc import AbstractChannel
+from api_harness import Api, ApiFactory, User, closed_with, next_json
+from pipeline_helpers import sample_envelope
+
+from adapters.amqp import names
+from adapters.simulation.publisher import EnvelopePublisher
+
+
+async def _watching(api: Api, user: User, session_id: str) -> aiohttp.ClientWebSocketResponse:
+    ws = await api.socket("/ws/live", user)
+    assert (await next_json(ws))["type"] == "ready"
+    await ws.send_json({"type": "subscribe", "session_id": session_id})
+    subscribed = await next_json(ws)
+    assert (subscribed["type"], subscribed["session_id"]) == ("subscribed", session_id)
+    return ws
+
+
+async def _ride(api: Api) -> tuple[User, dict[str, Any], dict[str, Any]]:
+    user = await api.register()
+    athlete = await api.athlete(user)
+    bridge = await api.bridge(user)
+    return user, bridge, await api.session(user, athlete["id"], bridge["id"])
+
+
+async def _live(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:
+    received = []
+    while len(received) < count:
+        message = await next_json(ws, within_s=20)
+        if message["type"] == "live":
+            received.append(message["data"])
+    return received
+
+
+async def test_a_dashboard_receives_the_samples_of_its_session(
+    api: Api, publisher: EnvelopePublisher, ingest_worker: None, relay: None
+) -> None:
+    user, bridge, session = await _ride(api)
+    ws = await _watching(api, user, session["id"])
+    await publisher.publish(sample_envelope(bridge["client_id"], range(5)))
+    samples = [m for m in await _live(ws, 5) if m["kind"] == "sample"]
+    assert sorted(m["seq"] for m in samples) == list(range(5))
+    assert {m["session_id"] for m in samples} == {session["id"]}
+    await ws.close()
+
+
+async def test_a_redelivered_live_message_reaches_the_dashboard_once(
+    api: Api, channel: AbstractChannel
+) -> None:
+    user, _, session = await _ride(api)
+    ws = await _watching(api, user, session["id"])
+    exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
+    key = names.live_routing_key(user.id, session["id"], "status")
+    for n in (10**12, 10**12, 10**12 + 1):  # the relay repeating n after a crash
+        body = {"n": n, "session_id": session["id"], "kind": "status", "event": f"E{n}"}
+        await exchange.publish(aio_pika.Message(orjson.dumps(body)), routing_key=key)
+    received = await _live(ws, 2)
+    assert [m["n"] for m in received] == [10**12, 10**12 + 1]
+    await ws.close()
+
+
+async def test_a_dashboard_never_receives_another_users_events(
+    api: Api, channel: AbstractChannel
+) -> None:
+    alice, _, alices_session = await _ride(api)
+    bob, _, bobs_session = await _ride(api)
+    bobs_socket = await _watching(api, bob, bobs_session["id"])
+    alices_socket = await _watching(api, alice, alices_session["id"])
+    exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
+    for n, (user, session) in enumerate(((alice, alices_session), (bob, bobs_session))):
+        body = {"n": 2 * 10**12 + n, "session_id": session["id"], "kind": "status", "event": "X"}
+        await exchange.publish(
+            aio_pika.Message(orjson.dumps(body)),
+            routing_key=names.live_routing_key(user.id, session["id"], "status"),
+        )
+    assert [m["session_id"] for m in await _live(bobs_socket, 1)] == [bobs_session["id"]]
+    assert [m["session_id"] for m in await _live(alices_socket, 1)] == [alices_session["id"]]
+    await asyncio.gather(bobs_socket.close(), alices_socket.close())
+
+
+async def test_a_ticket_works_once(api: Api) -> None:
+    user = await api.register()
+    ticket = await api.ticket(user)
+    first = await api.client.ws_connect("/ws/live")
+    await first.send_json({"type": "auth", "ticket": ticket})
+    assert (await next_json(first))["type"] == "ready"
+    second = await api.client.ws_connect("/ws/live")
+    await second.send_json({"type": "auth", "ticket": ticket})
+    assert await closed_with(second) == 4001
+    await first.close()
+
+
+@pytest.mark.parametrize(
+    "first_message",
+    [{"type": "subscribe", "session_id": "x"}, {"type": "auth", "ticket": "made-up"}, "hello"],
+    ids=["no-auth", "unknown-ticket", "not-json"],
+)
+async def test_a_socket_without_a_valid_ticket_is_closed_with_4001(
+    api: Api, first_message: object
+) -> None:
+    ws = await api.client.ws_connect("/ws/live")
+    if isinstance(first_message, str):
+        await ws.send_str(first_message)
+    else:
+        await ws.send_json(first_message)
+    assert await closed_with(ws) == 4001
+
+
+async def test_an_access_token_is_no_ticket(api: Api) -> None:
+    user = await api.register()
+    ws = await api.client.ws_connect("/ws/live")
+    await ws.send_json({"type": "auth", "ticket": user.access_token})
+    assert await closed_with(ws) == 4001
+
+
+async def test_a_socket_from_a_foreign_origin_is_refused_before_the_upgrade(api: Api) -> None:
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await api.client.ws_connect("/ws/live", headers={"Origin": "https://evil.example"})
+    assert refused.value.status == 403
+
+
+async def test_a_socket_from_an_allowed_origin_is_accepted(api_with: ApiFactory) -> None:
+    async with api_with(ws_allowed_origins="https://dash.example, https://other.example") as api:
+        user = await api.register()
+        ws = await api.client.ws_connect("/ws/live", headers={"Origin": "https://dash.example"})
+        await ws.send_json({"type": "auth", "ticket": await api.ticket(user)})
+        assert (await next_json(ws))["type"] == "ready"
+        await ws.close()
+
+
+async def test_a_message_the_live_socket_does_not_understand_closes_it_with_4400(
+    api: Api,
+) -> None:
+    user = await api.register()
+    ws = await api.socket("/ws/live", user)
+    assert (await next_json(ws))["type"] == "ready"
+    await ws.send_json({"type": "dance"})
+    assert await closed_with(ws) == 4400

@@ -1,0 +1,109 @@
+"""FIT rides imported through the event store and the projectors agree with GoldenCheetah;
+broken files are refused and store nothing."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+from projection_helpers import catch_up
+
+from adapters.eventstore import WattlogStore
+from adapters.importers import command
+from adapters.importers.fit import read_fit_ride
+from adapters.importers.service import import_ride
+from adapters.settings import Settings
+from domain.metrics.resample import resample_to_1hz
+from domain.metrics.summary import summarize_ride
+
+FIT = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "fit"
+
+# GoldenCheetah 3.5 on the same files, FTP set to the file's threshold (fixtures/README.md).
+GOLDENCHEETAH = {
+    "Edge810-Vector-2013-08-16-15-35-10.fit": (315, 300.59, 118.88, 1294.78),
+    "sample-activity-indoor-trainer.fit": (250, 226.58, 51.66, 447.67),
+}
+PAUSED_RIDE = "2019-02-17-062644-ELEMNT-297E-195-0.fit"
+BROKEN = ("activity-unexpected-eof.fit", "activity-settings-corruptheader.fit")
+
+
+def _summary(settings: Settings, session_id: Any) -> tuple[Any, ...]:
+    with psycopg.connect(settings.database_url) as db:
+        row = db.execute(
+            "SELECT normalized_power_w, tss, work_kj, status, duration_s FROM session_summaries"
+            " WHERE session_id = %s",
+            (session_id,),
+        ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+@pytest.mark.parametrize("name", sorted(GOLDENCHEETAH))
+def test_imported_ride_matches_goldencheetah_when_read_back_from_session_summaries(
+    store: WattlogStore, settings: Settings, name: str
+) -> None:
+    ftp, np_w, tss, work_kj = GOLDENCHEETAH[name]
+    result = import_ride(
+        store, athlete_id=uuid4(), owner_id=uuid4(), ftp_w=ftp, data=(FIT / name).read_bytes()
+    )
+    catch_up(store, settings)
+    got_np, got_tss, got_work, status, _ = _summary(settings, result.session_id)
+    assert status == "finished"
+    assert abs(got_np - np_w) <= 1.0
+    assert abs(got_tss - tss) <= 0.01 * tss
+    assert abs(got_work - work_kj) <= 0.005 * work_kj
+
+
+def test_imported_ride_with_pauses_is_summarised_as_the_domain_summarises_the_file(
+    store: WattlogStore, settings: Settings
+) -> None:
+    data = (FIT / PAUSED_RIDE).read_bytes()
+    result = import_ride(store, athlete_id=uuid4(), owner_id=uuid4(), ftp_w=220, data=data)
+    catch_up(store, settings)
+    ride = read_fit_ride(data)
+    # The session holds readings: a record with no value (this file's first) is not one.
+    readings = [(t, values) for t, values in ride.records if values]
+    direct = summarize_ride(resample_to_1hz(readings, readings[0][0]), ftp_w=220)
+    got_np, got_tss, got_work, _, duration = _summary(settings, result.session_id)
+    assert duration == direct.duration_s
+    assert direct.normalized_power_w is not None and direct.tss is not None
+    assert math.isclose(got_np, direct.normalized_power_w, rel_tol=1e-6)
+    assert math.isclose(got_tss, direct.tss, rel_tol=1e-6)
+    assert math.isclose(got_work, direct.work_kj or 0.0, rel_tol=1e-6)
+
+
+def test_importing_the_same_file_twice_stores_it_once(store: WattlogStore) -> None:
+    athlete_id, owner_id = uuid4(), uuid4()
+    data = (FIT / "sample-activity-indoor-trainer.fit").read_bytes()
+    first = import_ride(store, athlete_id=athlete_id, owner_id=owner_id, ftp_w=250, data=data)
+    head = store.recorder.max_notification_id()
+    again = import_ride(store, athlete_id=athlete_id, owner_id=owner_id, ftp_w=250, data=data)
+    assert (first.created, again.created) == (True, False)
+    assert again.session_id == first.session_id
+    assert store.recorder.max_notification_id() == head
+
+
+def test_import_command_refuses_broken_files_storing_nothing_and_imports_the_rest(
+    store: WattlogStore, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = store.recorder.max_notification_id()
+    args = argparse.Namespace(
+        files=[FIT / BROKEN[0], FIT / BROKEN[1]], athlete=uuid4(), owner=uuid4(), ftp=250
+    )
+    assert command.run(settings, args) == 1
+    errors = capsys.readouterr().err.splitlines()
+    refused = [line for line in errors if "refused" in line]
+    assert len(refused) == 2
+    assert "truncated" in refused[0] and BROKEN[0] in refused[0]
+    assert "header" in refused[1] and BROKEN[1] in refused[1]
+    assert store.recorder.max_notification_id() == head
+
+    args.files = [FIT / BROKEN[0], FIT / "sample-activity-indoor-trainer.fit"]
+    assert command.run(settings, args) == 1
+    assert "imported as session" in capsys.readouterr().out
+    assert (store.recorder.max_notification_id() or 0) > (head or 0)

@@ -1,0 +1,102 @@
+"""Committed events out: live samples to dashboards, trainer commands to bridges."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from uuid import uuid4
+
+import aio_pika
+import orjson
+import pytest
+from aio_pika.abc import AbstractChannel, AbstractQueue
+from pipeline_helpers import relay_from_now, running, sample_envelope
+
+from adapters.amqp import names
+from adapters.relay.main import serve as relay
+from adapters.sessions.service import SessionService
+from adapters.settings import Settings
+from adapters.simulation.publisher import EnvelopePublisher
+from domain.sessions import WorkoutSession
+
+
+async def _live_samples(channel: AbstractChannel, session: WorkoutSession) -> AbstractQueue:
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
+    await queue.bind(exchange, routing_key=f"live.{session.owner_id}.{session.id}.sample")
+    return queue
+
+
+async def _get(
+    queue: AbstractQueue, within_s: float = 10.0
+) -> aio_pika.abc.AbstractIncomingMessage:
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        message = await queue.get(fail=False, no_ack=True)
+        if message is not None:
+            return message
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"nothing arrived on {queue.name} within {within_s}s")
+
+
+@pytest.mark.usefixtures("ingest_worker", "relay")
+async def test_live_samples_reach_a_subscriber_within_a_second_of_the_bridge_publishing(
+    channel: AbstractChannel, publisher: EnvelopePublisher, running_session: WorkoutSession
+) -> None:
+    live = await _live_samples(channel, running_session)
+    await publisher.publish(sample_envelope(running_session.client_id, [0]))
+    await _get(live)  # the session is loaded and cached by the worker
+    latencies = []
+    for seq in range(1, 21):
+        published_at = time.monotonic()
+        await publisher.publish(sample_envelope(running_session.client_id, [seq]))
+        message = await _get(live)
+        latencies.append(time.monotonic() - published_at)
+        body = orjson.loads(message.body)
+        assert body["kind"] == "sample"
+        assert body["seq"] == seq
+        assert body["values"]["power_w"] == 200 + seq
+    assert max(latencies) < 1.0
+
+
+@pytest.mark.usefixtures("relay")
+async def test_a_command_issued_to_a_running_session_reaches_the_bridges_command_queue(
+    channel: AbstractChannel, sessions: SessionService, running_session: WorkoutSession
+) -> None:
+    command_id = uuid4()
+    sessions.issue_command(running_session.id, command_id, "target_power", 250, uuid4())
+
+    queue = await _wait_for_queue(channel, names.command_queue(running_session.client_id))
+    message = await _get(queue)
+    body = orjson.loads(message.body)
+    assert body["command_id"] == str(command_id)
+    assert (body["kind"], body["value"]) == ("target_power", 250)
+
+
+async def test_a_command_older_than_its_time_to_live_never_reaches_the_bridge(
+    settings: Settings,
+    channel: AbstractChannel,
+    sessions: SessionService,
+    running_session: WorkoutSession,
+) -> None:
+    short_lived = settings.replace(command_ttl_ms=300)
+    sessions.issue_command(running_session.id, uuid4(), "target_power", 300, uuid4())
+    await asyncio.sleep(0.6)  # the relay is down for longer than the command may live
+    relay_from_now(short_lived)
+    async with running(relay, short_lived):
+        fresh = uuid4()
+        sessions.issue_command(running_session.id, fresh, "slope", 2.5, uuid4())
+        queue = await _wait_for_queue(channel, names.command_queue(running_session.client_id))
+        message = await _get(queue)
+    assert orjson.loads(message.body)["command_id"] == str(fresh)
+    assert await queue.get(fail=False) is None
+
+
+async def _wait_for_queue(channel: AbstractChannel, name: str) -> AbstractQueue:
+    for _ in range(100):
+        try:
+            return await channel.get_queue(name, ensure=True)
+        except aio_pika.exceptions.ChannelClosed:
+            await channel.reopen()
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"queue {name} was never declared")
