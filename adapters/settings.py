@@ -46,6 +46,7 @@ class Settings:
     log_level: str = "INFO"
     access_token_ttl_s: int = 900
     refresh_token_ttl_s: int = 30 * 24 * 3600
+    refresh_reuse_grace_s: int = 60
     login_free_attempts: int = 5
     login_ip_free_attempts: int = 50
     login_max_delay_s: int = 30
@@ -90,6 +91,8 @@ class Settings:
                 raise SettingsError("WATTLOG_AMQP_URL must not use guest:guest in production")
         if self.ingest_shards < 1:
             raise SettingsError("WATTLOG_INGEST_SHARDS must be at least 1")
+        if self.refresh_reuse_grace_s < 0:
+            raise SettingsError("WATTLOG_REFRESH_REUSE_GRACE_S must not be negative")
 
     @property
     def amqp_vhost(self) -> str:

@@ -81,7 +81,9 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await pool.open()
     app[DB_POOL] = pool
     app[USERS] = Users(pool)
-    app[REFRESH_TOKENS] = RefreshTokens(pool, settings.refresh_token_ttl_s)
+    app[REFRESH_TOKENS] = RefreshTokens(
+        pool, settings.refresh_token_ttl_s, settings.refresh_reuse_grace_s
+    )
     app[LOGIN_THROTTLE] = LoginThrottle(
         pool,
         account_free=settings.login_free_attempts,

@@ -4,6 +4,13 @@ A device's row holds the hash of its current token. Using it replaces that hash 
 new token's and files the old hash under `rotated_refresh_tokens`. Presenting a rotated
 token again means two parties hold the device's tokens (one of them stole it): the whole
 device (the token family) is revoked, and both must log in again.
+
+One exception, the grace period: a token rotated away less than `reuse_grace_s` ago still
+refreshes the device (its current token is rotated). That is a client that never received
+the answer to its refresh (a tab closed or navigated away mid-request, a dropped
+connection) or tabs racing; it is not yet evidence of theft. A thief using a stolen token
+inside that window does not go unnoticed for long: the owner's next refresh, minutes
+later, presents a token rotated away by the thief's use, and the device is revoked.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 MAX_DEVICE_LENGTH = 100
@@ -62,9 +70,10 @@ def new_token() -> str:
 
 
 class RefreshTokens:
-    def __init__(self, pool: AsyncConnectionPool, ttl_s: int) -> None:
+    def __init__(self, pool: AsyncConnectionPool, ttl_s: int, reuse_grace_s: int) -> None:
         self._pool = pool
         self._ttl_s = ttl_s
+        self._reuse_grace_s = reuse_grace_s
 
     async def issue(self, user_id: UUID, device: str) -> IssuedRefreshToken:
         """A new device (token family) for a fresh login."""
@@ -78,33 +87,54 @@ class RefreshTokens:
         return IssuedRefreshToken(token, device_id, user_id)
 
     async def rotate(self, token: str) -> IssuedRefreshToken:
-        old, fresh = token_hash(token), new_token()
+        presented, fresh = token_hash(token), new_token()
         async with self._pool.connection() as conn, conn.transaction():
+            issued = await self._replace(conn, fresh, "token_hash = %s", presented)
+            if issued is not None:
+                return issued
             cursor = await conn.execute(
-                "UPDATE refresh_tokens SET token_hash = %s, last_used_at = now(),"
-                " expires_at = now() + make_interval(secs => %s)"
-                " WHERE token_hash = %s AND revoked_at IS NULL AND expires_at > now()"
-                " RETURNING id, user_id",
-                (token_hash(fresh), self._ttl_s, old),
+                "SELECT device_id, rotated_at > now() - make_interval(secs => %s)"
+                " FROM rotated_refresh_tokens WHERE token_hash = %s",
+                (self._reuse_grace_s, presented),
             )
-            row = await cursor.fetchone()
-            if row is not None:
-                await conn.execute(
-                    "INSERT INTO rotated_refresh_tokens (token_hash, device_id) VALUES (%s, %s)",
-                    (old, row[0]),
-                )
-                return IssuedRefreshToken(fresh, row[0], row[1])
-            cursor = await conn.execute(
-                "SELECT device_id FROM rotated_refresh_tokens WHERE token_hash = %s", (old,)
+            rotated = await cursor.fetchone()
+            if rotated is None:
+                raise RefreshRefused(reused=False)
+            device_id, in_grace = rotated
+            if in_grace:
+                issued = await self._replace(conn, fresh, "id = %s", device_id)
+                if issued is not None:
+                    return issued
+            await conn.execute(
+                "UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'reuse'"
+                " WHERE id = %s AND revoked_at IS NULL",
+                (device_id,),
             )
-            reused = await cursor.fetchone()
-            if reused is not None:
-                await conn.execute(
-                    "UPDATE refresh_tokens SET revoked_at = now(), revoke_reason = 'reuse'"
-                    " WHERE id = %s AND revoked_at IS NULL",
-                    (reused[0],),
-                )
-        raise RefreshRefused(reused=reused is not None)
+        raise RefreshRefused(reused=True)
+
+    async def _replace(
+        self, conn: AsyncConnection, fresh: str, where: str, key: object
+    ) -> IssuedRefreshToken | None:
+        """Give the live device row `fresh` as its token and file the replaced one away."""
+        cursor = await conn.execute(
+            "SELECT id, user_id, token_hash FROM refresh_tokens"
+            f" WHERE {where} AND revoked_at IS NULL AND expires_at > now() FOR UPDATE",
+            (key,),
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        device_id, user_id, replaced = row
+        await conn.execute(
+            "UPDATE refresh_tokens SET token_hash = %s, last_used_at = now(),"
+            " expires_at = now() + make_interval(secs => %s) WHERE id = %s",
+            (token_hash(fresh), self._ttl_s, device_id),
+        )
+        await conn.execute(
+            "INSERT INTO rotated_refresh_tokens (token_hash, device_id) VALUES (%s, %s)",
+            (replaced, device_id),
+        )
+        return IssuedRefreshToken(fresh, device_id, user_id)
 
     async def revoke_by_token(self, token: str) -> None:
         async with self._pool.connection() as conn:

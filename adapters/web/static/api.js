@@ -1,8 +1,9 @@
 // The API client: the signed-in user's tokens, requests with them, and token refresh.
 //
 // Tokens live in localStorage so that every tab shares them. A refresh token works once
-// (reusing one signs the device out), so refreshing is serialised across tabs with a Web
-// Lock, and a tab that waited for the lock uses the tokens the other tab just stored.
+// (reusing one after the API's short grace period signs the device out), so refreshing is
+// serialised across tabs with a Web Lock, and a tab that waited for the lock uses the
+// tokens the other tab just stored.
 
 const STORAGE_KEY = "wattlog.auth";
 const REFRESH_MARGIN_MS = 30_000;

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import psycopg
 import pytest
-from api_harness import PASSWORD, Api, ApiFactory, new_email
+from api_harness import PASSWORD, Api, ApiFactory, Reply, new_email
 from argon2 import PasswordHasher
 
+from adapters.api.auth.refresh import token_hash
 from adapters.settings import Settings
 
 
@@ -169,27 +172,72 @@ async def test_a_refresh_token_is_rotated_on_every_use(api: Api) -> None:
     assert me.status == 200
 
 
-async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(api: Api) -> None:
-    user = await api.register()
-    other_device = await api.call(
-        "POST", "/api/auth/login", json={"email": user.email, "password": user.password}
-    )
-    rotated = await api.call(
-        "POST", "/api/auth/refresh", json={"refresh_token": user.refresh_token}
-    )
-    newest = rotated.body["refresh_token"]
+async def refresh(api: Api, token: str) -> Reply:
+    return await api.call("POST", "/api/auth/refresh", json={"refresh_token": token})
 
-    reuse = await api.call("POST", "/api/auth/refresh", json={"refresh_token": user.refresh_token})
-    assert reuse.status == 401
-    assert reuse.error_code == "refresh_token_reused"
-    # The thief may hold the newest token: it is dead too.
-    after = await api.call("POST", "/api/auth/refresh", json={"refresh_token": newest})
-    assert after.status == 401
-    # Other devices of the same user are a different family and keep working.
-    elsewhere = await api.call(
-        "POST", "/api/auth/refresh", json={"refresh_token": other_device.body["refresh_token"]}
+
+async def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(
+    api_with: ApiFactory,
+) -> None:
+    async with api_with(refresh_reuse_grace_s=0) as api:
+        user = await api.register()
+        other_device = await api.call(
+            "POST", "/api/auth/login", json={"email": user.email, "password": user.password}
+        )
+        newest = (await refresh(api, user.refresh_token)).body["refresh_token"]
+
+        reuse = await refresh(api, user.refresh_token)
+        assert reuse.status == 401
+        assert reuse.error_code == "refresh_token_reused"
+        # The thief may hold the newest token: it is dead too.
+        assert (await refresh(api, newest)).status == 401
+        # Other devices of the same user are a different family and keep working.
+        assert (await refresh(api, other_device.body["refresh_token"])).status == 200
+
+
+async def test_a_refresh_whose_answer_was_lost_can_be_retried_with_the_same_token(
+    api: Api,
+) -> None:
+    user = await api.register()
+    lost = [await refresh(api, user.refresh_token) for _ in range(2)]  # never seen by the client
+    retried = await refresh(api, user.refresh_token)
+    assert retried.status == 200
+    assert (
+        len(
+            {user.refresh_token, retried.body["refresh_token"]}
+            | {reply.body["refresh_token"] for reply in lost}
+        )
+        == 4
     )
-    assert elsewhere.status == 200
+    later = await refresh(api, retried.body["refresh_token"])
+    me = await api.call(
+        "GET", "/api/me", headers={"Authorization": f"Bearer {later.body['access_token']}"}
+    )
+    assert me.status == 200
+
+
+async def test_a_rotated_refresh_token_is_reuse_once_the_grace_period_is_over(
+    api_with: ApiFactory, settings: Settings
+) -> None:
+    async with api_with(refresh_reuse_grace_s=5) as api:
+        user = await api.register()
+        newest = (await refresh(api, user.refresh_token)).body["refresh_token"]
+        with psycopg.connect(settings.database_url) as conn:  # let six seconds pass
+            conn.execute(
+                "UPDATE rotated_refresh_tokens SET rotated_at = rotated_at - interval '6 s'"
+                " WHERE token_hash = %s",
+                (token_hash(user.refresh_token),),
+            )
+        reuse = await refresh(api, user.refresh_token)
+        assert reuse.error_code == "refresh_token_reused"
+        assert (await refresh(api, newest)).status == 401
+
+
+async def test_concurrent_refreshes_with_one_token_all_get_working_tokens(api: Api) -> None:
+    user = await api.register()
+    replies = await asyncio.gather(*(refresh(api, user.refresh_token) for _ in range(5)))
+    assert [reply.status for reply in replies] == [200] * 5
+    assert len({reply.body["refresh_token"] for reply in replies}) == 5
 
 
 async def test_an_unknown_refresh_token_is_refused(api: Api) -> None:
