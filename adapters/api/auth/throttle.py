@@ -20,27 +20,28 @@ from psycopg_pool import AsyncConnectionPool
 
 WINDOW_S = 15 * 60
 
+# clock_timestamp(), not now(): now() is when the transaction started, and a claim that
+# waited for the row lock may have started before the claim it waited for; comparing its
+# now() with that claim's times would refuse a free attempt.
 _CLAIM = """
 INSERT INTO login_throttle AS t (key, attempts, next_attempt_at, last_attempt_at)
-VALUES (%(key)s, 1, now(), now())
+VALUES (%(key)s, 1, clock_timestamp(), clock_timestamp())
 ON CONFLICT (key) DO UPDATE SET
-    attempts = CASE WHEN t.last_attempt_at < now() - make_interval(secs => %(window)s)
+    attempts = CASE WHEN t.last_attempt_at < clock_timestamp() - make_interval(secs => %(window)s)
                     THEN 1 ELSE t.attempts + 1 END,
     next_attempt_at = CASE
-        WHEN t.last_attempt_at < now() - make_interval(secs => %(window)s)
+        WHEN t.last_attempt_at < clock_timestamp() - make_interval(secs => %(window)s)
           OR t.attempts + 1 < %(free)s
-        THEN now()
-        ELSE now() + make_interval(secs => LEAST(%(max_delay)s::float8,
+        THEN clock_timestamp()
+        ELSE clock_timestamp() + make_interval(secs => LEAST(%(max_delay)s::float8,
                                                  power(2, t.attempts + 1 - %(free)s)))
     END,
-    last_attempt_at = now()
-WHERE t.next_attempt_at <= now()
-   OR t.last_attempt_at < now() - make_interval(secs => %(window)s)
+    last_attempt_at = clock_timestamp()
+WHERE t.next_attempt_at <= clock_timestamp()
+   OR t.last_attempt_at < clock_timestamp() - make_interval(secs => %(window)s)
 RETURNING attempts
 """
 
-# clock_timestamp(), not now(): a pool connection runs both statements in one transaction,
-# whose now() may predate the claim that made us wait (it waited for the row lock).
 _WAIT = (
     "SELECT extract(epoch FROM next_attempt_at - clock_timestamp()) FROM login_throttle"
     " WHERE key = %s"
