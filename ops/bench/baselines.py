@@ -59,7 +59,7 @@ async def _publish_consume(amqp_url: str, messages: int) -> float:
         consume_channel = await connection.channel()
         await consume_channel.set_qos(prefetch_count=500)
         consumer_queue = await consume_channel.get_queue(queue.name, ensure=False)
-        await consumer_queue.consume(on_message)
+        consumer_tag = await consumer_queue.consume(on_message)
         started = time.perf_counter()
         window: list[asyncio.Future[object]] = []
         for _ in range(messages):
@@ -77,6 +77,7 @@ async def _publish_consume(amqp_url: str, messages: int) -> float:
         await asyncio.gather(*window)
         await asyncio.wait_for(done.wait(), 120)
         elapsed = time.perf_counter() - started
+        await consumer_queue.cancel(consumer_tag)
         await queue.delete(if_unused=False, if_empty=False)
         return messages / elapsed
 
