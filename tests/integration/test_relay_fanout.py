@@ -40,23 +40,17 @@ async def _get(
 
 
 @pytest.mark.usefixtures("ingest_worker", "relay")
-async def test_live_samples_reach_a_subscriber_within_a_second_of_the_bridge_publishing(
+async def test_live_samples_reach_a_subscriber_one_by_one_as_the_bridge_publishes_them(
     channel: AbstractChannel, publisher: EnvelopePublisher, running_session: WorkoutSession
 ) -> None:
+    # How fast they arrive is measured by ops/bench/ingest.py (bridge-to-live latency).
     live = await _live_samples(channel, running_session)
-    await publisher.publish(sample_envelope(running_session.client_id, [0]))
-    await _get(live)  # the session is loaded and cached by the worker
-    latencies = []
-    for seq in range(1, 21):
-        published_at = time.monotonic()
+    for seq in range(21):
         await publisher.publish(sample_envelope(running_session.client_id, [seq]))
-        message = await _get(live)
-        latencies.append(time.monotonic() - published_at)
-        body = orjson.loads(message.body)
+        body = orjson.loads((await _get(live)).body)
         assert body["kind"] == "sample"
         assert body["seq"] == seq
         assert body["values"]["power_w"] == 200 + seq
-    assert max(latencies) < 1.0
 
 
 @pytest.mark.usefixtures("relay")

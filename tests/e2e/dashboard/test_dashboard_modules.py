@@ -1,5 +1,5 @@
 """The dashboard's ES modules in Chromium, on their own: the ride model the live page and
-the replay share, the reconnection backoff, and uPlot's speed on a 2-hour ride."""
+the replay share, the reconnection backoff, and the ride chart on a 2-hour ride."""
 
 from __future__ import annotations
 
@@ -138,8 +138,11 @@ async def test_reconnection_delays_grow_with_jitter_up_to_a_cap_and_start_over(
     assert delays["again"] == ceilings[0] / 2
 
 
-async def test_a_two_hour_ride_at_one_second_redraws_within_a_frame(page: Page) -> None:
-    timing = await run(
+async def test_a_two_hour_ride_at_one_second_is_charted_whole_and_redrawn_on_every_change(
+    page: Page,
+) -> None:
+    # How fast it redraws is measured by ops/bench/charts.py.
+    chart = await run(
         page,
         """
         const n = 7200, t0 = 1700000000;
@@ -151,28 +154,18 @@ async def test_a_two_hour_ride_at_one_second_redraws_within_a_frame(page: Page) 
             series: [{}, ...["p", "hr", "cad", "spd"].map((name) => charts.line(name, "#e8590c"))],
         });
         const chart = await charts.createChart(document.getElementById("chart"), build, data);
-        // uPlot draws in a microtask after each change: awaiting lets it run.
         let drawn = 0;
         chart.hooks.draw = [...(chart.hooks.draw ?? []), () => { drawn += 1; }];
-        const median = async (change) => {
-            const times = [];
-            for (let i = 0; i < 21; i++) {
-                const started = performance.now();
-                change(i);
-                await null;
-                times.push(performance.now() - started);
-            }
-            return times.sort((a, b) => a - b)[10];
-        };
-        const redraw = await median(() => chart.setData(data));
-        const zoom = await median((i) =>
-            chart.setScale("x", {min: t0 + i * 100, max: t0 + 3600 + i * 100}));
-        return {redraw, zoom, drawn,
-                points: chart.data[1].length};
+        for (let i = 0; i < 10; i++) {
+            chart.setData(data);
+            await null;
+            chart.setScale("x", {min: t0 + i * 100, max: t0 + 3600 + i * 100});
+            await null;
+        }
+        return {drawn, points: chart.data.slice(1).map((series) => series.length),
+                window: [chart.scales.x.min, chart.scales.x.max]};
         """,
     )
-    assert timing["points"] == 7200
-    assert timing["drawn"] == 42  # every change was really drawn
-    # 16 ms is one frame at 60 Hz: redrawing all 4 x 7,200 points, or zooming, fits in it.
-    assert timing["redraw"] < 16, timing
-    assert timing["zoom"] < 16, timing
+    assert chart["points"] == [7200] * 4
+    assert chart["drawn"] == 20
+    assert chart["window"] == [1700000000 + 900, 1700000000 + 4500]

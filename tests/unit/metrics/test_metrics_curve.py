@@ -1,10 +1,10 @@
-"""Mean-max power curve: exactness against brute force, bounds beyond the exact range, speed."""
+"""Mean-max power curve: exactness against brute force, bounds beyond the exact range.
+Its speed is measured by `ops/bench/curve.py`."""
 
 from __future__ import annotations
 
 import itertools
 import random
-import time
 
 import pytest
 
@@ -80,10 +80,8 @@ def test_empty_series_has_an_empty_curve() -> None:
     assert curve.best(1) is None
 
 
-def test_curve_of_a_four_hour_ride_takes_well_under_a_few_seconds() -> None:
+def test_curve_of_a_four_hour_ride_spans_the_ride_and_ends_at_its_average() -> None:
     power = _ride(11, 4 * 3600)
-    started = time.perf_counter()
     curve = mean_max_power(power)
-    elapsed = time.perf_counter() - started
     assert curve.max_duration_s == 4 * 3600
-    assert elapsed < 3.0
+    assert curve.best(4 * 3600) == pytest.approx(sum(w or 0.0 for w in power) / (4 * 3600))

@@ -1,0 +1,108 @@
+"""How fast the dashboard's ride chart redraws and zooms a 2-hour ride at 1 s (4 series of
+7,200 points), in Chromium, against one 60 Hz frame (16.7 ms).
+
+    .venv/bin/python ops/bench/charts.py [--repeats 21]
+
+Serves only the dashboard's assets (no database), builds the chart the ride page builds
+(`charts.js`, uPlot from npm) and times a full redraw and a zoom step, from the change to
+the end of uPlot's draw, median of the repeats. Needs the test command's set-up
+(Playwright and /usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from benchlib import report
+from playwright.async_api import async_playwright
+
+from adapters.web import assets
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+FRAME_MS = 1000 / 60
+BLANK = "<!doctype html><html lang=en><title>charts</title><div id=chart></div>"
+
+TIMING = """async (repeats) => {
+    const charts = await import("/static/charts.js");
+    const n = 7200, t0 = 1700000000;
+    const t = Array.from({length: n}, (_, i) => t0 + i);
+    const wave = (base, amp, period) => t.map((_, i) => base + amp * Math.sin(i / period));
+    const data = [t, wave(220, 80, 30), wave(145, 15, 300), wave(88, 6, 50), wave(32, 4, 90)];
+    const build = () => ({
+        scales: {x: {time: true}},
+        series: [{}, ...["p", "hr", "cad", "spd"].map((name) => charts.line(name, "#e8590c"))],
+    });
+    const chart = await charts.createChart(document.getElementById("chart"), build, data);
+    // uPlot draws in a microtask after a change: each timing ends when its draw hook ran.
+    let drawn = () => {};
+    chart.hooks.draw = [...(chart.hooks.draw ?? []), () => drawn()];
+    const median = async (change) => {
+        const times = [];
+        for (let i = 0; i < repeats; i++) {
+            const started = performance.now();
+            await new Promise((resolve) => { drawn = resolve; change(i); });
+            times.push(performance.now() - started);
+        }
+        return times.sort((a, b) => a - b)[Math.floor(repeats / 2)];
+    };
+    const redraw = await median(() => chart.setData(data));
+    const zoom = await median((i) =>
+        chart.setScale("x", {min: t0 + i * 100, max: t0 + 3600 + i * 100}));
+    return {redraw_ms: redraw, zoom_ms: zoom, points_per_series: chart.data[1].length};
+}"""
+
+
+async def measure(repeats: int) -> dict[str, Any]:
+    app = web.Application()
+    assets.setup(app)
+
+    async def blank(request: web.Request) -> web.Response:
+        return web.Response(text=BLANK, content_type="text/html")
+
+    app.router.add_get("/", blank)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = await browser.new_page(viewport={"width": 1200, "height": 800})
+            await page.goto(f"http://{host}:{port}/")
+            figures: dict[str, Any] = await page.evaluate(TIMING, repeats)
+            await browser.close()
+    finally:
+        await runner.cleanup()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=21)
+    args = parser.parse_args()
+    figures = asyncio.run(measure(args.repeats))
+    figures = {key: round(value, 2) for key, value in figures.items()}
+    report(
+        "charts",
+        {"repeats": args.repeats, "frame_ms": round(FRAME_MS, 2), **figures},
+        [
+            ("figure", "ms", "share of a 60 Hz frame"),
+            ("redraw 4 x 7,200 points", str(figures["redraw_ms"]), _share(figures["redraw_ms"])),
+            ("zoom step", str(figures["zoom_ms"]), _share(figures["zoom_ms"])),
+        ],
+    )
+
+
+def _share(ms: float) -> str:
+    return f"{ms / FRAME_MS:.0%}"
+
+
+if __name__ == "__main__":
+    main()
