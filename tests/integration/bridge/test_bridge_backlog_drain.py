@@ -64,5 +64,6 @@ async def test_live_samples_go_out_while_a_backlog_drains_oldest_first_at_a_boun
     assert drain_s >= (BACKLOG - CHUNK) / RATE * 0.8  # the rate limit held
     during_drain = [(at, t) for at, _, t in live if at < old[-1][0]]
     assert len(during_drain) >= 4 * drain_s * 0.5  # the ride went on meanwhile...
-    assert max(at - t for at, t in during_drain) < 1.0  # ...and reached the broker at once
+    # ...and went out as they happened, not held until the backlog was through.
+    assert max(at - t for at, t in during_drain) < drain_s / 3
     assert [s for _, s, _ in live] == sorted(s for _, s, _ in live)
