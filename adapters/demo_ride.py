@@ -3,17 +3,16 @@
 It signs in a development account (created on the first run, with an address of its own;
 email and password are kept in `.wattlog/demo-account.json` so later runs sign in again),
 makes sure the account has an athlete, registers a desktop bridge (which gets its own
-RabbitMQ user), starts a session, and hands the bridge's credentials to
-`wattlog bridge --simulate`. During the ride it sets ERG targets like a structured
-workout; at the end it finishes the session and revokes the bridge (which deletes its
-RabbitMQ user).
+RabbitMQ user), starts a session with a structured workout as long as the ride, and hands
+the bridge's credentials to `wattlog bridge --simulate`. The ingest worker runs the
+workout and sends its ERG targets to the simulated trainer; at the end the rider finishes
+the session and revokes the bridge (which deletes its RabbitMQ user).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,11 +21,23 @@ from typing import Any
 
 import aiohttp
 
-log = logging.getLogger(__name__)
+from domain.workouts import Step, Workout
 
 DEMO_EMAIL_DOMAIN = "wattlog.local"
 # (minutes into the ride, ERG target in watts)
 ERG_PLAN = ((0.0, 160), (2.0, 240), (4.0, 170), (6.0, 260), (8.0, 150))
+
+
+def demo_workout(minutes: float) -> dict[str, object]:
+    """The ERG plan as a workout of `minutes`: each target until the next (or the end)."""
+    ride_s = minutes * 60
+    starts = [(at * 60, watts) for at, watts in ERG_PLAN if at * 60 < ride_s]
+    ends = [start for start, _ in starts[1:]] + [ride_s]
+    steps = tuple(
+        Step(start, end - start, "steady", watts, watts, "watts", None)
+        for (start, watts), end in zip(starts, ends, strict=True)
+    )
+    return Workout("Demo ride", "wattlog up's ERG plan", "wattlog", "bike", steps).as_dict()
 
 
 class DemoError(RuntimeError):
@@ -61,7 +72,7 @@ class DemoRider:
                 raise DemoError(f"the API at {self._api} did not become ready in {within_s:.0f}s")
             await asyncio.sleep(0.5)
 
-    async def start(self, http: aiohttp.ClientSession) -> DemoRide:
+    async def start(self, http: aiohttp.ClientSession, minutes: float) -> DemoRide:
         email, password = await self._sign_in(http)
         athletes = await self._call(http, "GET", "/api/athletes")
         athlete = (
@@ -78,7 +89,14 @@ class DemoRider:
             {"name": f"demo-{secrets.token_hex(3)}", "kind": "desktop"},
         )
         session = await self._call(
-            http, "POST", "/api/sessions", {"athlete_id": athlete["id"], "bridge_id": bridge["id"]}
+            http,
+            "POST",
+            "/api/sessions",
+            {
+                "athlete_id": athlete["id"],
+                "bridge_id": bridge["id"],
+                "workout": demo_workout(minutes),
+            },
         )
         credentials = bridge["credentials"]
         return DemoRide(
@@ -92,22 +110,6 @@ class DemoRider:
                 "WATTLOG_BRIDGE_AMQP_URL": credentials["amqp_url"],
             },
         )
-
-    async def ride(self, http: aiohttp.ClientSession, ride: DemoRide, minutes: float) -> None:
-        """Sets the ERG targets of the plan as the ride goes on."""
-        started = time.monotonic()
-        for at_minute, watts in ERG_PLAN:
-            if at_minute >= minutes:
-                break
-            await asyncio.sleep(max(0.0, started + at_minute * 60 - time.monotonic()))
-            await self._call(
-                http,
-                "POST",
-                f"/api/sessions/{ride.session_id}/commands",
-                {"kind": "target_power", "value": watts},
-            )
-            log.info("ERG target set", extra={"watts": watts})
-        await asyncio.sleep(max(0.0, started + minutes * 60 - time.monotonic()))
 
     async def finish(self, http: aiohttp.ClientSession, ride: DemoRide) -> None:
         await self._call(http, "POST", f"/api/sessions/{ride.session_id}/finish")

@@ -131,7 +131,7 @@ async def ride_demo(
     rider = DemoRider(api_url, state_dir)
     async with aiohttp.ClientSession() as http:
         await rider.wait_until_ready(http)
-        ride = await rider.start(http)
+        ride = await rider.start(http, args.ride_minutes)
         print(
             f"demo ride started: sign in at {api_url}/ as {ride.email} / {ride.password}",
             flush=True,
@@ -143,7 +143,7 @@ async def ride_demo(
             env=ride.bridge_env,
         )
         supervisor.add(bridge)
-        riding = asyncio.create_task(rider.ride(http, ride, args.ride_minutes))
+        riding = asyncio.create_task(asyncio.sleep(args.ride_minutes * 60))
         try:
             await asyncio.wait(
                 {riding, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED

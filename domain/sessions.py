@@ -57,6 +57,11 @@ FTMS_FAILURE_REASONS: dict[int, str] = {
 # Resolved command ids are forgotten after this many newer resolutions: enough to absorb
 # redelivered issue requests while keeping the state bounded on a long ride.
 RESOLVED_COMMANDS_REMEMBERED = 100
+# Commands that the session's own workout issued carry this in `issued_by` (the nil UUID).
+WORKOUT_ISSUER = UUID(int=0)
+# The ride clock (what a workout follows) advances with the device time of the samples
+# while the session runs; a longer silence counts as this much (the bridge was gone).
+MAX_RIDE_CLOCK_STEP_S = 2.0
 
 
 class SessionStatus(StrEnum):
@@ -74,6 +79,11 @@ class WorkoutSession(Aggregate):
 
     Create it with :meth:`start`; calling the class directly skips validation.
     """
+
+    # Class-level defaults: snapshots taken before these existed restore without them.
+    _ride_time_s: float = 0.0
+    _ride_clock_at: float | None = None
+    _workout_command: list[Any] | None = None  # [kind, value] the workout last issued
 
     @event("Started")
     def __init__(
@@ -209,6 +219,15 @@ class WorkoutSession(Aggregate):
             self._first_device_time = device_time
         if self._last_device_time is None or device_time > self._last_device_time:
             self._last_device_time = device_time
+        self._advance_ride_clock(device_time)
+
+    def _advance_ride_clock(self, device_time: float) -> None:
+        last = self._ride_clock_at
+        if last is not None and device_time <= last:
+            return  # a late sample (another sensor, a backlog) does not move the clock
+        if last is not None and self._status == SessionStatus.RUNNING:
+            self._ride_time_s += min(device_time - last, MAX_RIDE_CLOCK_STEP_S)
+        self._ride_clock_at = device_time
 
     # Trainer commands
 
@@ -243,6 +262,8 @@ class WorkoutSession(Aggregate):
     ) -> None:
         self._pending_commands[str(command_id)] = kind
         self._commands_issued += 1
+        if issued_by == WORKOUT_ISSUER:
+            self._workout_command = [kind, value]
 
     def acknowledge_command(self, command_id: UUID, result_code: int) -> bool:
         """Record the trainer's FTMS result code for a pending command.
@@ -402,6 +423,10 @@ class WorkoutSession(Aggregate):
         return copy.deepcopy(self._workout)
 
     @property
+    def has_workout(self) -> bool:
+        return self._workout is not None
+
+    @property
     def transport(self) -> str:
         return self._transport
 
@@ -451,6 +476,19 @@ class WorkoutSession(Aggregate):
 
     def has_sample(self, client_id: str, seq: int) -> bool:
         return seqranges.contains(self._seq_ranges.get(client_id, []), seq)
+
+    @property
+    def ride_time_s(self) -> float:
+        """Seconds ridden: device time of the samples while running, pauses left out."""
+        return self._ride_time_s
+
+    @property
+    def workout_command(self) -> tuple[str, float | None] | None:
+        """The (kind, value) of the last command the session's workout issued."""
+        if self._workout_command is None:
+            return None
+        kind, value = self._workout_command
+        return str(kind), value
 
     @property
     def lap_count(self) -> int:

@@ -5,6 +5,8 @@ Idempotence lives in the aggregate: a (client id, sequence number) already recor
 ignored, so a redelivered message stores nothing twice. Sessions are cached between
 batches; when a save loses a race (another process appended to one of the sessions, or an
 unclear commit was retried), every session of the batch is reloaded and the batch re-applied.
+A session with a structured workout then follows it (`domain/workout_follower.py`): its ERG
+targets are issued as commands and saved with the samples that moved the ride clock.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from adapters.logs import correlation
 from bridge.protocol import Envelope
 from domain.errors import DomainError, SessionAlreadyEnded
 from domain.sessions import WorkoutSession
+from domain.workout_follower import WorkoutFollower
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ class WriteResult:
     unrouted: int = 0
     acks: int = 0
     events: int = 0
+    workout_commands: int = 0
 
 
 class SessionWriter:
@@ -48,6 +52,7 @@ class SessionWriter:
         self._routes = routes
         self._cache: OrderedDict[UUID, WorkoutSession] = OrderedDict()
         self._cache_size = cache_size
+        self._workouts = WorkoutFollower()
 
     def write(self, batch: list[Envelope]) -> WriteResult:
         """Stores the batch, or raises and stores none of it (`EnvelopeRefused` names the
@@ -61,6 +66,8 @@ class SessionWriter:
                 for envelope in batch:
                     with correlation(envelope.correlation_id):
                         self._apply(envelope, touched, result)
+                for session in touched.values():
+                    result.workout_commands += self._workouts.follow(session)
                 if touched:
                     result.events = len(self._store.save(*touched.values()))
             except IntegrityError:
@@ -138,11 +145,15 @@ class SessionWriter:
     def _forget(self, sessions: dict[UUID, WorkoutSession]) -> None:
         for session_id in sessions:
             self._cache.pop(session_id, None)
+            self._workouts.forget(session_id)
 
     def _remember(self, sessions: Iterable[WorkoutSession]) -> None:
         for session in sessions:
             if session.is_active:
                 self._cache[session.id] = session
                 self._cache.move_to_end(session.id)
+            else:
+                self._workouts.forget(session.id)
         while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+            evicted, _ = self._cache.popitem(last=False)
+            self._workouts.forget(evicted)
