@@ -35,15 +35,14 @@ class WorkoutFollower:
     def __init__(self) -> None:
         self._engines: dict[UUID, IntervalEngine] = {}
 
-    def follow(self, session: WorkoutSession) -> int:
-        """Issue what the workout asks for at the session's ride time; the number issued."""
+    def follow(self, session: WorkoutSession) -> None:
+        """Issue what the workout asks for at the session's ride time."""
         if not session.has_workout or session.status != SessionStatus.RUNNING:
-            return 0
+            return
         engine = self._engines.get(session.id)
         if engine is None:
             workout = Workout.from_dict(session.workout or {})
             engine = self._engines[session.id] = IntervalEngine(workout, session.ftp_w)
-        issued = 0
         for action in engine.advance(session.ride_time_s):
             command = _command_for(action)
             # The engine sends only changes, but a fresh one starts with the target in force.
@@ -52,8 +51,6 @@ class WorkoutFollower:
             kind, value = command
             command_id = uuid5(session.id, f"workout:{kind}:{action.at_s:.3f}")
             session.issue_command(command_id, kind, value, WORKOUT_ISSUER)
-            issued += 1
-        return issued
 
     def forget(self, session_id: UUID) -> None:
         self._engines.pop(session_id, None)

@@ -43,7 +43,6 @@ class WriteResult:
     unrouted: int = 0
     acks: int = 0
     events: int = 0
-    workout_commands: int = 0
 
 
 class SessionWriter:
@@ -67,7 +66,7 @@ class SessionWriter:
                     with correlation(envelope.correlation_id):
                         self._apply(envelope, touched, result)
                 for session in touched.values():
-                    result.workout_commands += self._workouts.follow(session)
+                    self._workouts.follow(session)
                 if touched:
                     result.events = len(self._store.save(*touched.values()))
             except IntegrityError:
