@@ -15,11 +15,10 @@ import argparse
 import asyncio
 from typing import Any
 
-from aiohttp import web
 from benchlib import report
 from playwright.async_api import async_playwright
 
-from adapters.web import assets
+from adapters.web.local_server import modules_page, serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
@@ -57,27 +56,12 @@ TIMING = """async (repeats) => {
 
 
 async def measure(repeats: int) -> dict[str, Any]:
-    app = web.Application()
-    assets.setup(app)
-
-    async def blank(request: web.Request) -> web.Response:
-        return web.Response(text=BLANK, content_type="text/html")
-
-    app.router.add_get("/", blank)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = await browser.new_page(viewport={"width": 1200, "height": 800})
-            await page.goto(f"http://{host}:{port}/")
-            figures: dict[str, Any] = await page.evaluate(TIMING, repeats)
-            await browser.close()
-    finally:
-        await runner.cleanup()
+    async with serving(modules_page(BLANK)) as base_url, async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1200, "height": 800})
+        await page.goto(f"{base_url}/")
+        figures: dict[str, Any] = await page.evaluate(TIMING, repeats)
+        await browser.close()
     return figures
 
 

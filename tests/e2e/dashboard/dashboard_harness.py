@@ -20,6 +20,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from adapters.api.app import create_app
 from adapters.settings import Settings
+from adapters.web.local_server import serving
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = "/usr/bin/chromium"
@@ -58,15 +59,8 @@ class RunningApi:
 async def api_server(settings: Settings) -> AsyncIterator[RunningApi]:
     """`create_app` on a free port of 127.0.0.1, as `wattlog api` serves it."""
     app = create_app(settings)
-    runner = web.AppRunner(app, shutdown_timeout=5.0)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield RunningApi(app, f"http://{host}:{port}")
-    finally:
-        await runner.cleanup()
+    async with serving(app, shutdown_timeout=5.0) as base_url:
+        yield RunningApi(app, base_url)
 
 
 class Screenshots:

@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from dashboard_harness import chromium
 from playwright.async_api import Page
 
-from adapters.web import assets
+from adapters.web.local_server import modules_page, serving
 
 BLANK = "<!doctype html><html lang=en><title>modules</title><div id=chart></div>"
 
@@ -19,25 +18,10 @@ BLANK = "<!doctype html><html lang=en><title>modules</title><div id=chart></div>
 @pytest.fixture
 async def page() -> AsyncIterator[Page]:
     """A page of a server that serves only the dashboard's assets (no database needed)."""
-    app = web.Application()
-    assets.setup(app)
-
-    async def blank(request: web.Request) -> web.Response:
-        return web.Response(text=BLANK, content_type="text/html")
-
-    app.router.add_get("/", blank)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        async with chromium() as browser:
-            page = await browser.new_page(viewport={"width": 1200, "height": 800})
-            await page.goto(f"http://{host}:{port}/")
-            yield page
-    finally:
-        await runner.cleanup()
+    async with serving(modules_page(BLANK)) as base_url, chromium() as browser:
+        page = await browser.new_page(viewport={"width": 1200, "height": 800})
+        await page.goto(f"{base_url}/")
+        yield page
 
 
 async def run(page: Page, script: str) -> Any:
