@@ -260,3 +260,37 @@ def test_a_rebuild_over_a_log_holding_an_unprojectable_event_completes_and_keeps
     [kept] = _set_aside(db, hostile_id)
     assert (kept.projection, kept.notification_id) == ("samples", aside.notification_id)
     assert not [f for f in failures.listed(db) if f.projection.endswith("~rebuild")]
+
+
+def test_a_set_aside_sample_of_a_ride_that_has_since_finished_stays_aside_until_a_rebuild(
+    store: WattlogStore,
+    settings: Settings,
+    db: psycopg.Connection[Any],
+    project: Callable[..., None],
+    refuse_temperature: float,
+) -> None:
+    t0 = 1_700_600_000.0
+    readings = ride_readings(t0, 200, seed=11)
+    readings.append(("trainer", (t0 + 80.6, {"power_w": 400, "temperature_c": refuse_temperature})))
+    readings.sort(key=lambda r: r[1][0])
+    session_id = write_ride(store, readings)  # finished: its per-second bins are gone
+    project()
+    assert len(_set_aside(db, session_id)) == 1
+    db.execute("DROP TRIGGER refuse_marked_temperature ON samples")
+
+    # Merged alone into a finished ride it would rewrite its neighbours' rows: refused.
+    before = snapshot(settings)
+    retried = _cli(settings, "--retry-failed", "samples")
+    assert retried.returncode == 1
+    [kept] = _set_aside(db, session_id)
+    assert "is finished" in kept.error and "rebuild the samples projection" in kept.error
+    assert snapshot(settings) == before
+
+    # A rebuild projects it in its place in the log, and the summary follows.
+    rebuild(settings, "samples")
+    rebuild(settings, "summaries")
+    assert _set_aside(db, session_id) == []
+    stored = _rows(db, session_id)
+    _assert_rows_are_the_rides(stored, readings)
+    assert stored[int(t0) + 80][3] == refuse_temperature
+    assert (_summary(db, session_id) or ("",))[0] == "finished"
