@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 import psycopg
+from eventsourcing.persistence import PersistenceError
 
 from adapters.eventstore import WattlogStore
 from adapters.settings import Settings
@@ -23,8 +24,11 @@ ALL = "all"
 
 
 def list_failures(settings: Settings) -> int:
-    with psycopg.connect(settings.database_url, autocommit=True) as conn:
-        found = failures.listed(conn)
+    try:
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            found = failures.listed(conn)
+    except (psycopg.Error, PersistenceError) as error:
+        return _database_error(error)
     print("projection\tnotification_id\tsession\ttopic\tattempts\tfailed_at\tretried_at\terror")
     for f in found:
         print(
@@ -47,6 +51,19 @@ def list_failures(settings: Settings) -> int:
 
 
 def retry_failed(settings: Settings, names: Sequence[str]) -> int:
+    try:
+        return _retry(settings, names)
+    except (psycopg.Error, PersistenceError) as error:
+        return _database_error(error)
+
+
+def _database_error(error: Exception) -> int:
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    print(f"wattlog project: database error: {first_line}", file=sys.stderr)
+    return 1
+
+
+def _retry(settings: Settings, names: Sequence[str]) -> int:
     store = WattlogStore(settings)
     failing = 0
     try:

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import psycopg
 import psycopg.errors
+from eventsourcing import persistence as es_persistence
 
 from projections.base import ProjectionError
 
@@ -29,6 +30,8 @@ MAX_REASON_CHARS = 1000
 _NOT_THE_EVENT: tuple[type[BaseException], ...] = (
     psycopg.OperationalError,
     psycopg.InterfaceError,
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
     psycopg.errors.UndefinedTable,
     psycopg.errors.UndefinedColumn,
     psycopg.errors.UndefinedFunction,

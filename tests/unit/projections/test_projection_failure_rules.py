@@ -8,6 +8,7 @@ import math
 import psycopg
 import psycopg.errors
 import pytest
+from eventsourcing import persistence as es_persistence
 
 from projections.base import ProjectionError, UnprojectableEvent
 from projections.failures import is_event_error, reason_of
@@ -50,6 +51,7 @@ def test_an_error_of_the_event_sets_it_aside(error: Exception) -> None:
         psycopg.errors.AdminShutdown("terminating connection"),
         psycopg.errors.DeadlockDetected("deadlock"),
         psycopg.InterfaceError("the connection is closed"),
+        es_persistence.OperationalError("couldn't get a connection"),
         psycopg.errors.UndefinedTable('relation "samples" does not exist'),
         ProjectionError("table samples is missing"),
     ],
