@@ -16,6 +16,10 @@ class ProjectionError(RuntimeError):
     """A projection cannot go on (its tables are missing or do not match the code)."""
 
 
+class UnprojectableEvent(ValueError):
+    """This event cannot be projected (its data, not the database): it is set aside."""
+
+
 class LoggedEvent(NamedTuple):
     """A domain event with its position in the notification log."""
 

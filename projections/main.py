@@ -8,6 +8,7 @@ import sys
 
 from adapters.runtime import run_service
 from adapters.settings import Settings
+from projections.failure_commands import ALL, list_failures, retry_failed
 from projections.progress import ProgressBar
 from projections.rebuild import rebuild
 from projections.registry import PROJECTION_NAMES
@@ -21,6 +22,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         choices=PROJECTION_NAMES,
         help=f"rebuild one projection from the first event ({', '.join(PROJECTION_NAMES)})",
+    )
+    parser.add_argument(
+        "--failures",
+        action="store_true",
+        help="list the events the projections set aside (could not project), and exit",
+    )
+    parser.add_argument(
+        "--retry-failed",
+        metavar="NAME",
+        nargs="?",
+        const=ALL,
+        help="re-apply the set-aside events of one projection (default: all), and exit",
     )
     parser.add_argument(
         "--only",
@@ -49,6 +62,18 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         print("wattlog project: --batch-size must be at least 1", file=sys.stderr)
         return 2
+    if args.failures:
+        return list_failures(settings)
+    if args.retry_failed is not None:
+        if args.retry_failed != ALL and args.retry_failed not in PROJECTION_NAMES:
+            print(
+                f"wattlog project: unknown projection {args.retry_failed!r}"
+                f" (known: {', '.join(PROJECTION_NAMES)})",
+                file=sys.stderr,
+            )
+            return 2
+        names = PROJECTION_NAMES if args.retry_failed == ALL else (args.retry_failed,)
+        return retry_failed(settings, names)
     if args.rebuild:
         progress = ProgressBar(f"rebuild {args.rebuild}", 0)
         rebuild(settings, args.rebuild, batch_size=args.batch_size, progress=progress)

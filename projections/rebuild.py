@@ -5,8 +5,10 @@
    with a progress bar. Ingestion and the live projector go on; reads see the live tables.
 3. Swap, in one transaction: take the live projector's lock (it pauses between two batches),
    project the last events, move the live relations out and the rebuilt ones in, give the
-   live tracking row the rebuilt position and bump the projection's generation (so the live
-   projector forgets what it cached). Readers see the old tables or the new, never a mix.
+   live tracking row the rebuilt position, replace the live projection's set-aside events
+   with the rebuild's (it examined every event), and bump the projection's generation (so
+   the live projector forgets what it cached). Readers see the old tables or the new, never
+   a mix.
 4. Drop the old tables.
 """
 
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 from adapters.eventstore import WattlogStore
 from adapters.settings import Settings
-from projections import schemas, tracking
+from projections import failures, schemas, tracking
 from projections.base import ProjectionError
 from projections.progress import ProgressBar
 from projections.registry import build_projection
@@ -54,6 +56,7 @@ def rebuild(
     try:
         conn = runner.connection()
         tracking.forget_position(conn, runner.tracking_name)
+        failures.forget(conn, runner.tracking_name)
         migrations = schemas.create_copy(conn, name, schema)
         runner.close()
         log.info("rebuild started", extra={"projection": name, "schema": schema})
@@ -73,6 +76,7 @@ def rebuild(
                 )
             schemas.swap_in(conn, name, schema)
             tracking.replace_position(conn, name, runner.position)
+            failures.replace(conn, name, runner.tracking_name)
             tracking.forget_position(conn, runner.tracking_name)
             tracking.bump_generation(conn, name)
         schemas.drop_schema(conn, schemas.graveyard_schema(name))

@@ -11,18 +11,29 @@ position says where to go on.
 
 The position recorded is the last notification *examined*, not just the last one of the
 projection's topics, so an idle projection is not "behind" because of others' events.
+
+An event the projection cannot project (an error that is the event's, not the database's:
+projections/failures.py) does not stop it: the runner finds the failing events (bisecting
+the batch, each part in a savepoint), records them in `projection_failures` with their
+reason, and commits the others with the position, in the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import psycopg
+from eventsourcing.persistence import Notification
 
 from adapters.eventstore import WattlogStore
+from projections import failures as projection_failures
 from projections import tracking
-from projections.base import Projection
+from projections.base import LoggedEvent, Projection
+from projections.failures import Failure
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +45,20 @@ DEFAULT_BATCH_SIZE = 50_000
 
 class _Moved(Exception):
     """Someone else moved the projection while this runner was reading its batch."""
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    projection: str
+    projected: list[int]  # notification ids now projected (their rows left the table)
+    still_failing: list[Failure]
+
+
+def _failure(logged: LoggedEvent, error: BaseException) -> Failure:
+    originator = getattr(logged.event, "originator_id", None)
+    return Failure(
+        logged.notification_id, originator, logged.topic, projection_failures.reason_of(error)
+    )
 
 
 class ProjectionRunner:
@@ -97,14 +122,17 @@ class ProjectionRunner:
             inclusive_of_start=False,
         )
         examined_to = notifications[-1].id if len(notifications) >= self.batch_size else stop
-        events = self.projection.decode(self.store.mapper, notifications)
+        events, failures = self._decode(notifications)
         try:
-            self.projection.prepare(conn, events)
+            events, unprepared = self._prepare(conn, events)
+            failures += unprepared
             with conn.transaction():
                 tracking.lock_projection(conn, self.tracking_name)
                 if self._current(conn) != (self.position, self.generation):
                     raise _Moved
-                self.projection.apply(conn, events)
+                failures += self._apply(conn, events)
+                failures.sort(key=lambda f: f.notification_id)
+                projection_failures.record(conn, self.tracking_name, failures)
                 tracking.record_position(self._recorder, conn, self.tracking_name, examined_to)
         except _Moved:
             log.info("projection moved under us; resynchronising", extra={"projection": self.name})
@@ -116,7 +144,131 @@ class ProjectionRunner:
             self.position = -1
             raise
         self.position = examined_to
+        for failure in failures:
+            self._log_set_aside(failure)
         return examined_to - start
+
+    def retry_failed(self) -> RetryResult:
+        """Re-applies this projection's set-aside events, in notification order, one per
+        transaction: those that now succeed leave the table, the others keep their reason."""
+        conn = self.connection()
+        projected: list[int] = []
+        failing: list[Failure] = []
+        for stored in projection_failures.listed(conn, self.tracking_name):
+            notification_id = stored.notification_id
+            found = self.store.recorder.select_notifications(
+                start=notification_id, limit=1, stop=notification_id
+            )
+            events, failures = self._decode(found)
+            if not found:
+                failures = [
+                    Failure(notification_id, stored.originator_id, stored.topic, "event not found")
+                ]
+            try:
+                events, unprepared = self._prepare(conn, events)
+                failures += unprepared
+                with conn.transaction():
+                    tracking.lock_projection(conn, self.tracking_name)
+                    failures += self._apply(conn, events)
+                    for failure in failures:
+                        projection_failures.still_failing(
+                            conn, self.tracking_name, notification_id, failure.reason
+                        )
+                    if not failures:
+                        projection_failures.resolved(conn, self.tracking_name, notification_id)
+            finally:
+                self.projection.reset()
+            if failures:
+                failing.extend(failures)
+                log.error(
+                    "projection event still fails",
+                    extra=self._failure_fields(failures[0]),
+                )
+            else:
+                projected.append(notification_id)
+                log.info(
+                    "projection event retried and projected",
+                    extra={"projection": self.name, "notification_id": notification_id},
+                )
+        return RetryResult(self.name, projected, failing)
+
+    def _decode(
+        self, notifications: Sequence[Notification]
+    ) -> tuple[list[LoggedEvent], list[Failure]]:
+        """The batch decoded; on an error that is a notification's, one by one."""
+        try:
+            return self.projection.decode(self.store.mapper, notifications), []
+        except Exception as error:
+            if not projection_failures.is_event_error(error):
+                raise
+        events: list[LoggedEvent] = []
+        failures: list[Failure] = []
+        for notification in notifications:
+            try:
+                events += self.projection.decode(self.store.mapper, [notification])
+            except Exception as error:
+                if not projection_failures.is_event_error(error):
+                    raise
+                failures.append(
+                    Failure(
+                        notification.id,
+                        UUID(str(notification.originator_id)),
+                        notification.topic,
+                        projection_failures.reason_of(error),
+                    )
+                )
+        return events, failures
+
+    def _prepare(
+        self, conn: psycopg.Connection[Any], events: list[LoggedEvent]
+    ) -> tuple[list[LoggedEvent], list[Failure]]:
+        """Prepares the events; those that fail it (bisecting to find them) are left out."""
+        if not events:
+            return events, []
+        try:
+            self.projection.prepare(conn, events)
+            return events, []
+        except Exception as error:
+            if not projection_failures.is_event_error(error):
+                raise
+            if len(events) == 1:
+                return [], [_failure(events[0], error)]
+        middle = len(events) // 2
+        first, first_failures = self._prepare(conn, events[:middle])
+        second, second_failures = self._prepare(conn, events[middle:])
+        return first + second, first_failures + second_failures
+
+    def _apply(self, conn: psycopg.Connection[Any], events: list[LoggedEvent]) -> list[Failure]:
+        """Applies the events inside the open transaction, each part in a savepoint: when a
+        part fails on an event's error, its halves are applied in order, down to the single
+        events that fail. What the others write is what projecting them without the failing
+        events gives, since a projection's result never depends on how the log is batched."""
+        if not events:
+            return []
+        try:
+            with conn.transaction():
+                self.projection.apply(conn, events)
+            return []
+        except Exception as error:
+            if not projection_failures.is_event_error(error):
+                raise
+            self.projection.reset()
+            if len(events) == 1:
+                return [_failure(events[0], error)]
+        middle = len(events) // 2
+        return self._apply(conn, events[:middle]) + self._apply(conn, events[middle:])
+
+    def _log_set_aside(self, failure: Failure) -> None:
+        log.error("projection event set aside", extra=self._failure_fields(failure))
+
+    def _failure_fields(self, failure: Failure) -> dict[str, Any]:
+        return {
+            "projection": self.name,
+            "notification_id": failure.notification_id,
+            "session": str(failure.originator_id) if failure.originator_id else None,
+            "topic": failure.topic,
+            "reason": failure.reason,
+        }
 
     def catch_up(self) -> None:
         while self.run_batch():

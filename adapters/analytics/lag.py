@@ -1,4 +1,5 @@
-"""How far behind the event log each projection is: events and seconds (for /metrics).
+"""How far behind the event log each projection is: events and seconds (for /metrics),
+and how many events each one set aside because it could not project them.
 
 Seconds behind is the age of the oldest event a projection has not applied yet (0 when it
 has applied everything), so a projection that is caught up reads 0 however quiet the log is.
@@ -51,3 +52,25 @@ def projection_lag(store: WattlogStore, names: Iterable[str] = PROJECTIONS) -> l
             }
         )
     return report
+
+
+# Events each projection set aside (projections/failures.py); the API reads it at scrape time.
+FAILURE_COUNTS_SQL = (
+    "SELECT projection, count(*) FROM public.projection_failures"
+    " GROUP BY projection ORDER BY projection"
+)
+
+
+def failure_counts(rows: Iterable[Any], names: Iterable[str] = PROJECTIONS) -> dict[str, int]:
+    """``FAILURE_COUNTS_SQL``'s rows as a dict, with every name in ``names`` (0 if none)."""
+    found = dict.fromkeys(names, 0)
+    for name, count in rows:
+        found[str(name)] = int(count)
+    return found
+
+
+def projection_failures(store: WattlogStore) -> dict[str, int]:
+    """Events set aside per projection, because the projection could not project them."""
+    with store.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+        rows = conn.execute(FAILURE_COUNTS_SQL).fetchall()
+    return failure_counts((row["projection"], row["count"]) for row in rows)

@@ -3,8 +3,9 @@
 Requests are labelled with their route template (`/api/sessions/{session_id}`), never the
 raw path, so ids cannot blow up the number of series; unmatched paths share one label.
 At scrape time: sessions active, open sockets, the depth and consumers of each ingest
-shard queue (a passive declare on a short-lived channel: ingest lag in messages), and how
-many committed events the relay has not published yet.
+shard queue (a passive declare on a short-lived channel: ingest lag in messages), how
+many committed events the relay has not published yet, and how many events each projection
+set aside (`projection_failures`: alert when above 0).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from aio_pika.exceptions import AMQPError
 from aiohttp import web
 
 from adapters.amqp import names
+from adapters.analytics.lag import FAILURE_COUNTS_SQL, failure_counts
 from adapters.api.errors import Handler
 from adapters.api.keys import AMQP, DB_POOL, LIVE_HUB, METRICS, OPEN_SOCKETS, SETTINGS
 from adapters.api.metrics import Labels, gauge
@@ -70,7 +72,13 @@ async def _database_gauges(request: web.Request) -> list[str]:
                 " - coalesce((SELECT max(notification_id) FROM relay_positions), 0)"
             )
         ).fetchone()
+        failed = failure_counts(await (await conn.execute(FAILURE_COUNTS_SQL)).fetchall())
     return [
+        *gauge(
+            "wattlog_projection_failures",
+            "events a projection set aside because it could not project them",
+            [((("projection", name),), count) for name, count in failed.items()],
+        ),
         *gauge("wattlog_sessions_running", "sessions running or paused", [((), active)]),
         *gauge(
             "wattlog_relay_lag_events",

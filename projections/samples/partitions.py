@@ -9,6 +9,7 @@ they are moved into the new partition while it is attached.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -16,13 +17,32 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from projections.base import UnprojectableEvent
+
 log = logging.getLogger(__name__)
 
 MONTHS_AHEAD = 2
 Month = tuple[int, int]
 
+# The seconds a sample row can have: from the epoch (the domain refuses negative device
+# times) to the end of year 9999, the last month a partition can be named and Python's
+# datetime can hold. Sensible bounds against the session and the clock belong to ingest;
+# these only keep an event already stored from crashing the projector.
+FIRST_SECOND = 0
+END_SECOND = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()) + 1
+
+
+def check_device_time(device_time: float) -> None:
+    """Raises UnprojectableEvent for a time no `samples` row can have."""
+    if not (math.isfinite(device_time) and FIRST_SECOND <= device_time < END_SECOND):
+        raise UnprojectableEvent(
+            f"device time {device_time!r} s is outside what the samples table holds"
+            " (1970-01-01 to 9999-12-31 UTC)"
+        )
+
 
 def month_of(second: int) -> Month:
+    check_device_time(second)
     moment = datetime.fromtimestamp(second, UTC)
     return moment.year, moment.month
 

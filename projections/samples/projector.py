@@ -21,10 +21,10 @@ import psycopg
 
 from domain.metrics.power import NP_WINDOW_S
 from domain.metrics.resample import DEFAULT_GAP_POLICY, GapPolicy
-from projections.base import SESSION_TOPIC, LoggedEvent
+from projections.base import SESSION_TOPIC, LoggedEvent, ProjectionError, UnprojectableEvent
 from projections.samples import events as sample_events
 from projections.samples import rollups, storage
-from projections.samples.partitions import MonthlyPartitions
+from projections.samples.partitions import MonthlyPartitions, check_device_time
 from projections.samples.readings import Bin
 from projections.samples.storage import ROLLING, ROW_COLUMNS, RR, Row, SessionState
 from projections.samples.window import Window, dirty_window, rolling_power, rows_for_window
@@ -82,7 +82,11 @@ class SamplesProjection:
         if not self._layout_of(conn).partitioned:
             return
         self._partitions.ensure_ahead(conn)
-        seconds = {math.floor(e.event.device_time) for e in events if e.kind == "SampleRecorded"}
+        seconds = set()
+        for logged in events:
+            if logged.kind == "SampleRecorded":
+                check_device_time(logged.event.device_time)
+                seconds.add(math.floor(logged.event.device_time))
         self._partitions.ensure_seconds(conn, seconds)
 
     def apply(self, conn: psycopg.Connection[Any], events: Sequence[LoggedEvent]) -> None:
@@ -98,6 +102,13 @@ class SamplesProjection:
                     status="running",
                 )
         batches = {sid: b for sid, b in batches.items() if sid in states}
+        for sid, batch in batches.items():
+            if batch.bins and batch.started is None and states[sid].status != "running":
+                # Its bins are gone: merging would recompute its rows from this sample alone.
+                raise UnprojectableEvent(
+                    f"session {sid} is {states[sid].status}: a sample after its end cannot be"
+                    " merged into its rows (rebuild the samples projection to include it)"
+                )
         changes = _Changes()
         discarded = [sid for sid, b in batches.items() if b.ended == "discarded"]
         self._discard(conn, [states[sid] for sid in discarded], changes)
@@ -227,7 +238,7 @@ class SamplesProjection:
             ).fetchone()
             samples_kind, rollups_kind = row or (None, None)
             if samples_kind is None:
-                raise RuntimeError("table samples is missing: run `wattlog migrate`")
+                raise ProjectionError("table samples is missing: run `wattlog migrate`")
             self._layout = _Layout(
                 partitioned=samples_kind == "p", rollup_tables=rollups_kind == "r"
             )
@@ -241,6 +252,7 @@ def _group(events: Sequence[LoggedEvent]) -> dict[UUID, _SessionBatch]:
         batch = batches.setdefault(event.originator_id, _SessionBatch())
         kind = logged.kind
         if kind == "SampleRecorded":
+            check_device_time(event.device_time)
             second = math.floor(event.device_time)
             bin_ = batch.bins.setdefault(second, Bin())
             bin_.add_reading(event.device_time, event.values)

@@ -4,10 +4,13 @@ description, and one error format for everything."""
 from __future__ import annotations
 
 import re
+from uuid import uuid4
 
+import psycopg
 from api_harness import Api
 
 from adapters.api.openapi import describe
+from adapters.settings import Settings
 
 
 async def test_healthz_and_readyz_answer_when_the_services_are_up(api: Api) -> None:
@@ -40,6 +43,26 @@ async def test_metrics_count_requests_by_route_template_and_report_the_system(ap
     assert re.search(r"\nwattlog_sessions_running \d+\n", text)
     assert re.search(r'wattlog_ingest_queue_messages\{queue="ble.ingest.0"\} \d+\n', text)
     assert re.search(r"\nwattlog_relay_lag_events -?\d+\n", text)
+    assert re.search(r'\nwattlog_projection_failures\{projection="samples"\} \d+\n', text)
+
+
+async def test_metrics_report_the_events_each_projection_set_aside(
+    api: Api, settings: Settings
+) -> None:
+    name = f"test-{uuid4().hex[:8]}"
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO projection_failures (projection, notification_id, topic, error)"
+            " VALUES (%s, 1, 'x', 'ValueError: test'), (%s, 2, 'x', 'ValueError: test')",
+            (name, name),
+        )
+    try:
+        text = (await api.call("GET", "/metrics")).body
+        assert f'\nwattlog_projection_failures{{projection="{name}"}} 2\n' in text
+        assert re.search(r'\nwattlog_projection_failures\{projection="summaries"\} \d+\n', text)
+    finally:
+        with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            conn.execute("DELETE FROM projection_failures WHERE projection = %s", (name,))
 
 
 async def test_an_unknown_route_and_a_wrong_method_use_the_error_format(api: Api) -> None:
