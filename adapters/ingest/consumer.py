@@ -47,6 +47,7 @@ DATABASE_AWAY = (
 UNROUTED_LOG_INTERVAL_S = 60.0
 STATS_LOG_INTERVAL_S = 10.0
 RETRY_DELAY_S = 1.0
+MAX_RETRY_DELAY_S = 10.0
 CONSUMER_CHECK_INTERVAL_S = 1.0
 
 
@@ -250,12 +251,23 @@ class IngestConsumer:
         # be reached the messages stay with this worker, unacknowledged, and the write is
         # retried; any other failure is the batch's own and is raised.
         loop = asyncio.get_running_loop()
+        failures = 0
         while True:
             try:
-                return await loop.run_in_executor(None, self._writer.write, envelopes)
+                result = await loop.run_in_executor(None, self._writer.write, envelopes)
             except DATABASE_AWAY:
-                log.exception("database unreachable; retrying the batch")
-                await asyncio.sleep(RETRY_DELAY_S)
+                failures += 1
+                delay = min(MAX_RETRY_DELAY_S, RETRY_DELAY_S * 2 ** min(failures - 1, 8))
+                log.warning(
+                    "database unreachable; retrying the batch",
+                    extra={"failures": failures, "retry_in_s": delay},
+                    exc_info=failures == 1,  # one traceback per outage, not one a second
+                )
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                log.info("database back; batch stored", extra={"after_failures": failures})
+            return result
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str) -> None:
         headers = dict(message.headers or {})
