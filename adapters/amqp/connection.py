@@ -68,6 +68,11 @@ class WattlogConnection(aio_pika.RobustConnection):
             )
 
 
+def connection_losses(connection: object) -> int:
+    """How many times this process lost this broker connection (0 for another kind)."""
+    return connection.losses if isinstance(connection, WattlogConnection) else 0
+
+
 def _reason(closing: asyncio.Future[Any]) -> str:
     try:
         return repr(closing.exception())

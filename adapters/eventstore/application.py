@@ -51,7 +51,7 @@ class WattlogStore(Application[Any]):
         super().__init__(env=store_env(settings, create_table=create_table))
         # A PostgreSQL restart must not stall every caller behind the pool's dead
         # connections (adapters/postgres/pools.py).
-        guard_pool(cast(WattlogRecorder, self.recorder).datastore.pool, "event store")
+        guard_pool(self.database_pool, "event_store")
 
     def _take_snapshots(self, processing_event: ProcessingEvent[Any]) -> None:
         # The library reloads an aggregate from the database to snapshot it. Our writers
@@ -68,6 +68,11 @@ class WattlogStore(Application[Any]):
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    @property
+    def database_pool(self) -> Any:
+        """The library's connection pool (a psycopg_pool ConnectionPool)."""
+        return cast(WattlogRecorder, self.recorder).datastore.pool
 
     @property
     def notify_channel(self) -> str:

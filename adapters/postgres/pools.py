@@ -14,11 +14,20 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from psycopg import AsyncConnection, Connection
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 log = logging.getLogger(__name__)
+
+_HEALTH: WeakKeyDictionary[Any, PoolHealth] = WeakKeyDictionary()
+
+
+def connection_losses(pool: Any) -> int:
+    """How many times this process saw the pool's connections die (0 for an unchecked pool)."""
+    health = _HEALTH.get(pool)
+    return health.losses if health is not None else 0
 
 
 class PoolHealth:
@@ -80,6 +89,7 @@ def checked_pool(database_url: str, name: str, **kwargs: Any) -> ConnectionPool[
     health = SyncPoolHealth(name)
     pool: ConnectionPool[Any] = ConnectionPool(database_url, check=health.check, **kwargs)
     health.pool = pool
+    _HEALTH[pool] = health
     return pool
 
 
@@ -88,6 +98,7 @@ def checked_async_pool(database_url: str, name: str, **kwargs: Any) -> AsyncConn
     health = AsyncPoolHealth(name)
     pool: AsyncConnectionPool[Any] = AsyncConnectionPool(database_url, check=health.check, **kwargs)
     health.pool = pool
+    _HEALTH[pool] = health
     return pool
 
 
@@ -97,4 +108,5 @@ def guard_pool(pool: ConnectionPool[Any], name: str) -> SyncPoolHealth:
     health = SyncPoolHealth(name)
     health.pool = pool
     pool._check = health.check  # the library offers no other way in
+    _HEALTH[pool] = health
     return health

@@ -30,3 +30,11 @@ async def test_after_the_database_dropped_every_connection_the_first_requests_su
         "PATCH", f"/api/athletes/{athlete['id']}", user, json={"name": "Renamed"}
     )
     assert renamed.status == 200, renamed.body
+    # The operator sees it happened.
+    metrics = (await api.call("GET", "/metrics")).body
+    losses = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("wattlog_database_connection_losses_total{")
+    ]
+    assert any(not line.endswith(" 0") for line in losses), losses
