@@ -13,9 +13,11 @@ import psycopg
 import pytest
 from aio_pika.abc import AbstractChannel, AbstractQueue
 from broker_admin import close_connections, terminate_backends
-from pipeline_helpers import eventually
+from pipeline_helpers import eventually, running
 
 from adapters.amqp import names
+from adapters.relay import main as relay_main
+from adapters.relay.relay import LEADER_LOCK_KEY
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
@@ -93,6 +95,35 @@ async def test_the_relay_goes_on_publishing_after_its_database_connections_are_t
 
     await feed.until_commands(before | after)
     await eventually(lambda: relay_position(settings) >= head(settings))
+
+
+async def test_when_the_active_and_the_standby_relay_lose_the_database_one_leads_again(
+    settings: Settings,
+    channel: AbstractChannel,
+    sessions: SessionService,
+    running_session: WorkoutSession,
+) -> None:
+    feed = await LiveFeed.of(channel, running_session)
+    async with running(relay_main.serve, settings):  # a second relay, standing by
+        before = issue(sessions, running_session, 5)
+        await feed.until_commands(before)
+
+        assert terminate_backends(settings.database_name) > 0
+        after = issue(sessions, running_session, 5)
+
+        await feed.until_commands(before | after)
+        await eventually(lambda: relay_position(settings) >= head(settings))
+        assert leaders(settings) == 1
+
+
+def leaders(settings: Settings) -> int:
+    with psycopg.connect(settings.database_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND objid = %s AND database = (SELECT oid FROM pg_database WHERE datname = %s)",
+            (LEADER_LOCK_KEY, settings.database_name),
+        ).fetchone()
+        return int(row[0])  # type: ignore[index]
 
 
 async def test_the_relay_goes_on_publishing_after_its_broker_connection_is_closed(
