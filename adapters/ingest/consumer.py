@@ -142,7 +142,7 @@ class IngestConsumer:
         while True:
             batch = await self._next_batch()
             started = time.monotonic()
-            await self._handle(batch)
+            await self.handle(batch)
             self.stats.busy_s += time.monotonic() - started
             if started - reported_at >= STATS_LOG_INTERVAL_S:
                 self._log_stats(reported, started - reported_at)
@@ -176,7 +176,8 @@ class IngestConsumer:
                 break
         return batch
 
-    async def _handle(self, messages: list[AbstractIncomingMessage]) -> None:
+    async def handle(self, messages: list[AbstractIncomingMessage]) -> None:
+        """One batch: stores what it can, dead-letters the rest, settles every message once."""
         self.stats.messages += len(messages)
         self.stats.batches += 1
         messages = self._drop_stale(messages)
