@@ -133,7 +133,7 @@ class IngestConsumer:
             return 0
         try:
             underlay = await asyncio.wait_for(self._channel.get_underlay_channel(), 0.5)
-        except (TimeoutError, AMQPError):
+        except Exception:  # reconnecting, or no channel yet: not consuming right now
             return 0
         return len(self._consumer_tags & cast(aiormq.Channel, underlay).consumers.keys())
 
