@@ -3,7 +3,9 @@
 LISTEN/NOTIFY on the event store's channel wakes the runners as soon as events commit; a poll
 every second covers lost notifications and a dead LISTEN connection (which is re-opened).
 A runner that fails (database away, a bug on one event) logs, waits and starts over from its
-last committed position. Each runner works in a thread (the store is synchronous).
+last committed position; the wait doubles after each failure in a row (1 s up to 30 s), and
+only the first failure of a streak logs its traceback. Each runner works in a thread (the
+store is synchronous).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL_S = 1.0
 RETRY_DELAY_S = 1.0
+MAX_RETRY_DELAY_S = 30.0
 DEFAULT_LAG_LOG_INTERVAL_S = 10.0
 RETENTION_INTERVAL_S = 3600.0
 
@@ -97,16 +100,29 @@ class ProjectorService:
         self, runner: ProjectionRunner, wake: asyncio.Event, stop: asyncio.Event
     ) -> None:
         loop = asyncio.get_running_loop()
+        failures = 0
         while not stop.is_set():
             try:
                 moved = await loop.run_in_executor(None, runner.run_batch)
             except Exception:
-                log.exception(
-                    "projection batch failed; retrying", extra={"projection": runner.name}
+                # The database away (a restart) or a batch that fails: start over from the
+                # last committed position, waiting longer after each failure in a row.
+                failures += 1
+                delay = min(MAX_RETRY_DELAY_S, RETRY_DELAY_S * 2 ** min(failures - 1, 8))
+                log.warning(
+                    "projection batch failed; retrying",
+                    extra={"projection": runner.name, "failures": failures, "retry_in_s": delay},
+                    exc_info=failures == 1,  # one traceback per streak, not one a second
                 )
                 runner.close()
-                await wait_any(RETRY_DELAY_S, stop)
+                await wait_any(delay, stop)
                 continue
+            if failures:
+                log.info(
+                    "projection resumed",
+                    extra={"projection": runner.name, "after_failures": failures},
+                )
+                failures = 0
             if moved:
                 self._wake_all()  # a dependent projection may now go on
                 continue
@@ -116,25 +132,31 @@ class ProjectorService:
     async def _report_lag(
         self, store: WattlogStore, runners: list[ProjectionRunner], stop: asyncio.Event
     ) -> None:
-        loop = asyncio.get_running_loop()
         while not stop.is_set():
             await wait_any(self._lag_interval, stop)
-            head = await loop.run_in_executor(None, store.recorder.max_notification_id)
-            for runner in runners:
-                if runner.position < 0:
-                    continue
-                events, seconds = await loop.run_in_executor(
-                    None, lag_at, store, runner.position, head or 0
-                )
-                log.info(
-                    "projection lag",
-                    extra={
-                        "projection": runner.name,
-                        "position": runner.position,
-                        "events_behind": events,
-                        "seconds_behind": round(seconds, 3),
-                    },
-                )
+            try:
+                await self._log_lag(store, runners)
+            except Exception as error:
+                log.warning("projection lag unknown", extra={"error": repr(error)})
+
+    async def _log_lag(self, store: WattlogStore, runners: list[ProjectionRunner]) -> None:
+        loop = asyncio.get_running_loop()
+        head = await loop.run_in_executor(None, store.recorder.max_notification_id)
+        for runner in runners:
+            if runner.position < 0:
+                continue
+            events, seconds = await loop.run_in_executor(
+                None, lag_at, store, runner.position, head or 0
+            )
+            log.info(
+                "projection lag",
+                extra={
+                    "projection": runner.name,
+                    "position": runner.position,
+                    "events_behind": events,
+                    "seconds_behind": round(seconds, 3),
+                },
+            )
 
     async def _retain(self, days: int, stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()

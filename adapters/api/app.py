@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 from aiohttp import web
-from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 from adapters.amqp.accounts import BridgeAccounts
 from adapters.amqp.connection import confirmed_channel, connect
@@ -63,6 +62,7 @@ from adapters.api.threads import in_thread
 from adapters.api.ws import gateway, live, tickets
 from adapters.api.ws.live_hub import LiveHub
 from adapters.api.ws.sockets import OpenSockets
+from adapters.postgres.pools import checked_async_pool, checked_pool
 from adapters.replay import routes as replay_routes
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
@@ -75,8 +75,8 @@ HASH_THREADS = 2
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    pool = AsyncConnectionPool(
-        settings.database_url, min_size=1, max_size=settings.db_pool_size, open=False
+    pool = checked_async_pool(
+        settings.database_url, "api", min_size=1, max_size=settings.db_pool_size, open=False
     )
     await pool.open()
     app[DB_POOL] = pool
@@ -96,8 +96,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
 
 async def _analytics_database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    pool = ConnectionPool(
-        settings.database_url, min_size=1, max_size=settings.db_pool_size, open=False
+    pool = checked_pool(
+        settings.database_url, "analytics", min_size=1, max_size=settings.db_pool_size, open=False
     )
     await in_thread(pool.open)
     app[ANALYTICS_POOL] = pool

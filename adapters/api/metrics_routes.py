@@ -17,10 +17,21 @@ from aio_pika.exceptions import AMQPError
 from aiohttp import web
 
 from adapters.amqp import names
+from adapters.amqp.connection import connection_losses as broker_losses
 from adapters.analytics.lag import FAILURE_COUNTS_SQL, failure_counts
 from adapters.api.errors import Handler
-from adapters.api.keys import AMQP, DB_POOL, LIVE_HUB, METRICS, OPEN_SOCKETS, SETTINGS
+from adapters.api.keys import (
+    AMQP,
+    ANALYTICS_POOL,
+    DB_POOL,
+    LIVE_HUB,
+    METRICS,
+    OPEN_SOCKETS,
+    SETTINGS,
+    STORE,
+)
 from adapters.api.metrics import Labels, gauge
+from adapters.postgres.pools import connection_losses as pool_losses
 from domain.sessions import ACTIVE_STATUSES
 
 log = logging.getLogger(__name__)
@@ -117,6 +128,22 @@ async def metrics_handler(request: web.Request) -> web.Response:
             "wattlog_websockets_open",
             "open WebSockets by kind",
             [((("kind", kind),), sockets.get(kind, 0)) for kind in ("live", "bridge")],
+        ),
+        *gauge(
+            "wattlog_broker_connection_losses_total",
+            "times this process lost its RabbitMQ connection (it reconnects by itself)",
+            [((), broker_losses(request.app[AMQP]))],
+            kind="counter",
+        ),
+        *gauge(
+            "wattlog_database_connection_losses_total",
+            "times a pool of this process found its PostgreSQL connections dead, by pool",
+            [
+                ((("pool", "api"),), pool_losses(request.app[DB_POOL])),
+                ((("pool", "analytics"),), pool_losses(request.app[ANALYTICS_POOL])),
+                ((("pool", "event_store"),), pool_losses(request.app[STORE].database_pool)),
+            ],
+            kind="counter",
         ),
         *gauge(
             "wattlog_live_messages_total",

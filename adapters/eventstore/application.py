@@ -15,6 +15,7 @@ from eventsourcing.persistence import Transcoder
 
 from adapters.eventstore.recorder import WattlogRecorder
 from adapters.eventstore.transcoder import OrjsonTranscoder
+from adapters.postgres.pools import guard_pool
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
 
@@ -48,6 +49,9 @@ class WattlogStore(Application[Any]):
         # The interval is a setting, chosen by measurement (docs/eventstore.md).
         self.snapshotting_intervals = {WorkoutSession: settings.snapshot_interval}  # type: ignore[misc]
         super().__init__(env=store_env(settings, create_table=create_table))
+        # A PostgreSQL restart must not stall every caller behind the pool's dead
+        # connections (adapters/postgres/pools.py).
+        guard_pool(self.database_pool, "event_store")
 
     def _take_snapshots(self, processing_event: ProcessingEvent[Any]) -> None:
         # The library reloads an aggregate from the database to snapshot it. Our writers
@@ -64,6 +68,11 @@ class WattlogStore(Application[Any]):
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
+
+    @property
+    def database_pool(self) -> Any:
+        """The library's connection pool (a psycopg_pool ConnectionPool)."""
+        return cast(WattlogRecorder, self.recorder).datastore.pool
 
     @property
     def notify_channel(self) -> str:

@@ -4,20 +4,31 @@ transaction and acknowledges its messages only after the commit.
 Every shard queue has a single active consumer: each worker subscribes to all shards and
 the broker lets one of them consume each shard, so one bridge's messages are handled in
 order by one worker, and when that worker dies its shards move to another.
+
+After a lost connection or channel the robust channel re-declares the shard queues and
+re-consumes them (they are obtained with `declare_queue`, which registers them for that).
+Delivery tags belong to a channel: messages still waiting here from a channel that has
+closed are dropped (the broker has already put them back in their queue) and never
+acknowledged on its successor. Every message is settled exactly once, by one cumulative
+ack per channel per batch, dead-lettered ones included (docs/amqp-topology.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import time
 from dataclasses import dataclass
+from typing import cast
 
 import aio_pika
+import aiormq
 import psycopg
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
-from aio_pika.exceptions import ChannelInvalidStateError
+from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
+from aiormq.abc import AbstractChannel as UnderlayChannel
 from eventsourcing import persistence
 
 from adapters.amqp import names
@@ -36,6 +47,8 @@ DATABASE_AWAY = (
 UNROUTED_LOG_INTERVAL_S = 60.0
 STATS_LOG_INTERVAL_S = 10.0
 RETRY_DELAY_S = 1.0
+MAX_RETRY_DELAY_S = 10.0
+CONSUMER_CHECK_INTERVAL_S = 1.0
 
 
 @dataclass
@@ -47,6 +60,8 @@ class IngestStats:
     dead_lettered: int = 0
     batches: int = 0
     busy_s: float = 0.0  # time spent handling batches, as opposed to waiting for messages
+    stale_dropped: int = 0  # messages of a lost channel, dropped (the broker redelivers them)
+    consumers: int = 0  # shard queues this worker is subscribed to right now
 
     def add(self, result: WriteResult) -> None:
         self.stored += result.stored
@@ -56,6 +71,14 @@ class IngestStats:
 
 def _delivery_tag(message: AbstractIncomingMessage) -> int:
     return message.delivery_tag or 0
+
+
+def _open_channel_of(message: AbstractIncomingMessage) -> UnderlayChannel | None:
+    """The channel the message came on, or None if that channel has closed since."""
+    try:
+        return message.channel
+    except ChannelInvalidStateError:
+        return None
 
 
 class IngestConsumer:
@@ -72,18 +95,54 @@ class IngestConsumer:
         self.stats = IngestStats()
         self._unrouted_reported = 0
         self._unrouted_logged_at = time.monotonic()
+        self._consumer_tags: set[str] = set()
 
     async def start(self) -> None:
         for index in range(self._settings.ingest_shards):
-            queue = await self._channel.get_queue(names.shard_queue(index), ensure=False)
-            await queue.consume(self._inbox.put, no_ack=False)
+            # Not `get_queue(..., ensure=False)`: a queue obtained that way is unknown to the
+            # robust channel, which then reopens without its consumer after a reconnect.
+            queue = await self._channel.declare_queue(names.shard_queue(index), passive=True)
+            self._consumer_tags.add(await queue.consume(self._inbox.put, no_ack=False))
+        self.stats.consumers = len(self._consumer_tags)
 
     async def run(self) -> None:
+        watcher = asyncio.create_task(self._watch_consumers())
+        try:
+            await self._run()
+        finally:
+            watcher.cancel()
+
+    async def _watch_consumers(self) -> None:
+        """Logs when this worker stops consuming some shard, and when it consumes them again."""
+        while True:
+            await asyncio.sleep(CONSUMER_CHECK_INTERVAL_S)
+            count = await self._active_consumers()
+            if count == self.stats.consumers:
+                continue
+            self.stats.consumers = count
+            if count < len(self._consumer_tags):
+                log.warning(
+                    "ingest is not consuming every shard",
+                    extra={"consumers": count, "shards": len(self._consumer_tags)},
+                )
+            else:
+                log.info("ingest consuming every shard again", extra={"consumers": count})
+
+    async def _active_consumers(self) -> int:
+        if self._channel.is_closed:
+            return 0
+        try:
+            underlay = await asyncio.wait_for(self._channel.get_underlay_channel(), 0.5)
+        except Exception:  # reconnecting, or no channel yet: not consuming right now
+            return 0
+        return len(self._consumer_tags & cast(aiormq.Channel, underlay).consumers.keys())
+
+    async def _run(self) -> None:
         reported_at, reported = time.monotonic(), IngestStats()
         while True:
             batch = await self._next_batch()
             started = time.monotonic()
-            await self._handle(batch)
+            await self.handle(batch)
             self.stats.busy_s += time.monotonic() - started
             if started - reported_at >= STATS_LOG_INTERVAL_S:
                 self._log_stats(reported, started - reported_at)
@@ -98,6 +157,9 @@ class IngestConsumer:
                 "stored_per_s": round((self.stats.stored - before.stored) / elapsed_s),
                 "mean_batch": round((self.stats.messages - before.messages) / max(batches, 1)),
                 "busy_share": round((self.stats.busy_s - before.busy_s) / elapsed_s, 2),
+                "consumers": self.stats.consumers,
+                "dead_lettered": self.stats.dead_lettered,
+                "stale_dropped": self.stats.stale_dropped,
             },
         )
 
@@ -114,7 +176,11 @@ class IngestConsumer:
                 break
         return batch
 
-    async def _handle(self, messages: list[AbstractIncomingMessage]) -> None:
+    async def handle(self, messages: list[AbstractIncomingMessage]) -> None:
+        """One batch: stores what it can, dead-letters the rest, settles every message once."""
+        self.stats.messages += len(messages)
+        self.stats.batches += 1
+        messages = self._drop_stale(messages)
         envelopes: list[Envelope] = []
         accepted: list[AbstractIncomingMessage] = []
         for message in messages:
@@ -126,17 +192,44 @@ class IngestConsumer:
                 await self._dead_letter(message, str(error))
         if envelopes:
             await self._store(accepted, envelopes)
-            # All shards share one channel and the batch holds every earlier delivery that
-            # is not yet settled, so one cumulative ack settles the whole batch.
-            try:
-                await max(accepted, key=_delivery_tag).ack(multiple=True)
-            except ChannelInvalidStateError:
-                # The channel closed after the commit: the broker redelivers the batch to
-                # whoever holds the shard next, and the sessions ignore what they have.
-                log.warning("channel lost before the ack; batch will be redelivered")
-        self.stats.messages += len(messages)
-        self.stats.batches += 1
+        await self._settle(messages)
         self._report_unrouted()
+
+    def _drop_stale(self, messages: list[AbstractIncomingMessage]) -> list[AbstractIncomingMessage]:
+        live = [message for message in messages if _open_channel_of(message) is not None]
+        if len(live) < len(messages):
+            self.stats.stale_dropped += len(messages) - len(live)
+            log.info(
+                "messages of a lost channel dropped; the broker redelivers them",
+                extra={"messages": len(messages) - len(live)},
+            )
+        return live
+
+    async def _settle(self, messages: list[AbstractIncomingMessage]) -> None:
+        """Acknowledges the batch, stored and dead-lettered messages alike: per channel, one
+        cumulative ack of its highest delivery tag. Deliveries of a channel reach the inbox in
+        tag order and batches are taken in that order, so everything below it is settled."""
+        highest: dict[int, AbstractIncomingMessage] = {}
+        lost = False
+        for message in messages:
+            channel = _open_channel_of(message)
+            if channel is None:
+                lost = True
+                continue
+            if message.processed:  # requeued by a failed dead-lettering
+                continue
+            current = highest.get(id(channel))
+            if current is None or _delivery_tag(message) > _delivery_tag(current):
+                highest[id(channel)] = message
+        for message in highest.values():
+            try:
+                await message.ack(multiple=True)
+            except (ChannelInvalidStateError, AMQPError):
+                lost = True
+        if lost:
+            # The channel closed after the commit: the broker redelivers these messages to
+            # whoever holds the shard next, and the sessions ignore what they have.
+            log.warning("channel lost before the ack; batch will be redelivered")
 
     async def _store(
         self, messages: list[AbstractIncomingMessage], envelopes: list[Envelope]
@@ -159,28 +252,47 @@ class IngestConsumer:
         # be reached the messages stay with this worker, unacknowledged, and the write is
         # retried; any other failure is the batch's own and is raised.
         loop = asyncio.get_running_loop()
+        failures = 0
         while True:
             try:
-                return await loop.run_in_executor(None, self._writer.write, envelopes)
+                result = await loop.run_in_executor(None, self._writer.write, envelopes)
             except DATABASE_AWAY:
-                log.exception("database unreachable; retrying the batch")
-                await asyncio.sleep(RETRY_DELAY_S)
+                failures += 1
+                delay = min(MAX_RETRY_DELAY_S, RETRY_DELAY_S * 2 ** min(failures - 1, 8))
+                log.warning(
+                    "database unreachable; retrying the batch",
+                    extra={"failures": failures, "retry_in_s": delay},
+                    exc_info=failures == 1,  # one traceback per outage, not one a second
+                )
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                log.info("database back; batch stored", extra={"after_failures": failures})
+            return result
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str) -> None:
         headers = dict(message.headers or {})
         headers[names.REASON_HEADER] = reason
         headers["x-original-routing-key"] = message.routing_key or ""
         exchange = await self._channel.get_exchange(names.DEAD_LETTER_EXCHANGE, ensure=False)
-        await exchange.publish(
-            aio_pika.Message(
-                message.body,
-                headers=headers,
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                content_type=message.content_type,
-            ),
-            routing_key=message.routing_key or "",
-        )
-        await message.ack()
+        try:
+            await exchange.publish(
+                aio_pika.Message(
+                    message.body,
+                    headers=headers,
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    content_type=message.content_type,
+                ),
+                routing_key=message.routing_key or "",
+            )
+        except (AMQPError, ConnectionError, TimeoutError):
+            # Not on the dead-letter queue: back to its own queue, to be judged again. It
+            # must not wait here either, or the batch's cumulative ack would settle it.
+            log.warning("dead-lettering failed; message requeued", exc_info=True)
+            with contextlib.suppress(AMQPError, ConnectionError):
+                await message.nack(requeue=True)
+            return
+        # Confirmed by the broker; the message itself is acknowledged with its batch.
         self.stats.dead_lettered += 1
         with correlation(str(headers.get(names.CORRELATION_HEADER) or "") or None):
             log.warning(

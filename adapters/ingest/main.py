@@ -6,14 +6,13 @@ import argparse
 import asyncio
 import logging
 
-from psycopg_pool import ConnectionPool
-
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.amqp.topology import declare_topology
 from adapters.eventstore import WattlogStore
 from adapters.ingest.consumer import IngestConsumer
 from adapters.ingest.routes import RouteTable
 from adapters.ingest.writer import SessionWriter
+from adapters.postgres.pools import checked_pool
 from adapters.runtime import run_service, until_stopped
 from adapters.settings import Settings
 
@@ -26,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     store = WattlogStore(settings)
-    routes_pool = ConnectionPool(settings.database_url, min_size=1, max_size=2, open=True)
+    routes_pool = checked_pool(settings.database_url, "routes", min_size=1, max_size=2, open=True)
     connection = await connect(settings, "ingest")
     try:
         channel = await confirmed_channel(connection, prefetch=settings.ingest_prefetch)

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 LEADER_LOCK_KEY = 0x72656C61  # "rela"
 POLL_INTERVAL_S = 1.0
+RETRY_S = 0.5
+MAX_RETRY_S = 10.0
 BATCH_SIZE = 1000
 SESSION_TOPIC_PREFIX = "domain.sessions:WorkoutSession."
 PERSISTENT = 2
@@ -56,34 +58,60 @@ class Relay:
         self._listening = asyncio.Event()
         self.position = 0
         self.published = 0
+        self.failures = 0  # consecutive interruptions; 0 while publishing
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Publishes until `stop`. A lost database or broker connection (a restart, say) is
+        logged and retried with a growing delay: the relay then takes the leadership again
+        and re-reads its position before it publishes anything more."""
+        listener = asyncio.create_task(
+            listen_for_commits(
+                self._settings.database_url,
+                self._store.notify_channel,
+                self._woken,
+                POLL_INTERVAL_S,
+            )
+        )
+        try:
+            while not stop.is_set():
+                try:
+                    await self._lead(stop)
+                except Exception as error:
+                    self.failures += 1
+                    delay = min(MAX_RETRY_S, RETRY_S * 2 ** min(self.failures - 1, 8))
+                    log.warning(
+                        "relay interrupted; starting over",
+                        extra={
+                            "error": repr(error),
+                            "failures": self.failures,
+                            "retry_in_s": delay,
+                        },
+                    )
+                    await wait_any(delay, stop)
+        finally:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
+
+    async def _lead(self, stop: asyncio.Event) -> None:
         async with await psycopg.AsyncConnection.connect(
             self._settings.database_url, autocommit=True
         ) as conn:
             await self._become_leader(conn, stop)
             if stop.is_set():
                 return
+            # Another relay may have published while this one was away.
             self.position = await self._load_position(conn)
-            log.info("relay active", extra={"position": self.position})
-            listener = asyncio.create_task(
-                listen_for_commits(
-                    self._settings.database_url,
-                    self._store.notify_channel,
-                    self._woken,
-                    POLL_INTERVAL_S,
-                )
+            log.info(
+                "relay active", extra={"position": self.position, "after_failures": self.failures}
             )
+            self.failures = 0
             with contextlib.suppress(TimeoutError):
                 # Until LISTEN is in place a commit would wait for the next poll.
                 await asyncio.wait_for(self._listening.wait(), POLL_INTERVAL_S)
-            try:
-                while not stop.is_set():
-                    if not await self._publish_next_batch(conn):
-                        self._wake.clear()
-                        await wait_any(POLL_INTERVAL_S, self._wake, stop)
-            finally:
-                listener.cancel()
+            while not stop.is_set():
+                if not await self._publish_next_batch(conn):
+                    self._wake.clear()
+                    await wait_any(POLL_INTERVAL_S, self._wake, stop)
 
     async def _become_leader(self, conn: psycopg.AsyncConnection[Any], stop: asyncio.Event) -> None:
         announced = False
