@@ -128,8 +128,11 @@ class IngestConsumer:
             await self._store(accepted, envelopes)
             # All shards share one channel and the batch holds every earlier delivery that
             # is not yet settled, so one cumulative ack settles the whole batch.
+            # (Not one that was dead-lettered, and so acknowledged, on the way.)
+            unsettled = [m for m in accepted if not m.processed]
             try:
-                await max(accepted, key=_delivery_tag).ack(multiple=True)
+                if unsettled:
+                    await max(unsettled, key=_delivery_tag).ack(multiple=True)
             except ChannelInvalidStateError:
                 # The channel closed after the commit: the broker redelivers the batch to
                 # whoever holds the shard next, and the sessions ignore what they have.

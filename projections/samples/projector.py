@@ -1,9 +1,10 @@
 """The samples projector: SampleRecorded events -> 1 Hz `samples` rows (+ plain rollups).
 
 Per batch and per session: the batch's readings are binned by second and merged with the
-bins already stored for the session (`sample_bins`, the durable "open seconds" of a running
-session); the rows the batch can change (``projections.samples.window``) are recomputed from
-the merged bins, compared with the stored rows, and only the rows that differ are written.
+bins already stored for the session (`sample_bins`, the durable per-second readings of a
+session, kept after the finish so that a late sample is merged exactly); the rows the batch
+can change (``projections.samples.window``) are recomputed from the merged bins, compared
+with the stored rows, and only the rows that differ are written.
 Bins, rows, the session's state, the rollups and the tracking position all commit in one
 transaction, so a crash anywhere leaves either all of a batch or none of it.
 """
@@ -106,12 +107,11 @@ class SamplesProjection:
         ended = [sid for sid, b in batches.items() if b.ended is not None]
         for sid in ended:
             states[sid].status = batches[sid].ended or "finished"
-        changes.bins = [b for b in changes.bins if batches[b[0]].ended is None]
+        # A finished session keeps its bins: a late sample (docs/domain.md) merges with them.
         storage.delete_rows(conn, changes.deleted)
         storage.upsert_rows(conn, changes.rows)
         storage.update_rolling(conn, changes.rolling)
         storage.save_bins(conn, changes.bins)
-        storage.delete_bins(conn, ended)
         storage.save_states(conn, [states[sid] for sid in batches])
         if self._layout_of(conn).rollup_tables:
             rollups.delete_session_minutes(conn, discarded)
