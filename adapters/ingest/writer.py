@@ -72,6 +72,7 @@ class SessionWriter:
     ) -> None:
         self._store = store
         self._clock = clock
+        self._found_elsewhere: dict[str, UUID] = {}  # client -> earlier session, this batch
         self._routes = routes
         self._cache: OrderedDict[UUID, WorkoutSession] = OrderedDict()
         self._cache_size = cache_size
@@ -86,6 +87,7 @@ class SessionWriter:
             touched: dict[UUID, WorkoutSession] = {}
             result = WriteResult()
             received_at = self._clock()
+            self._found_elsewhere.clear()
             try:
                 for envelope in batch:
                     with correlation(envelope.correlation_id):
@@ -178,6 +180,14 @@ class SessionWriter:
     ) -> bool:
         """Records the sample in the session of its client that contains its device time;
         raises _NotTaken if that session was discarded, EnvelopeRefused if there is none."""
+        # A backlog after a stall holds many samples of one earlier session: try the session
+        # the previous such sample of this client went to before asking the database.
+        cached = self._found_elsewhere.get(client_id)
+        if cached is not None and (tried is None or cached != tried.id):
+            try:
+                return self._record(self._load(cached, touched), client_id, sample, received_at)
+            except _NotTaken:
+                pass  # not within that one
         session_id = self._routes.session_at(client_id, sample.device_time)
         if session_id is not None:
             session = (
@@ -186,20 +196,13 @@ class SessionWriter:
                 else self._load(session_id, touched)
             )
             try:
-                return session.record_sample(
-                    client_id=client_id,
-                    seq=sample.seq,
-                    device_time=sample.device_time,
-                    sensor_id=sample.sensor_id,
-                    characteristic=sample.characteristic,
-                    raw=sample.raw,
-                    values=sample.values,
-                    received_at=received_at,
-                )
-            except SessionAlreadyEnded as error:  # discarded: the rider threw the ride away
-                raise _NotTaken from error
-            except SampleOutsideSession:
-                pass
+                recorded = self._record(session, client_id, sample, received_at)
+            except _NotTaken:
+                if session.status.value == "discarded":
+                    raise  # the rider threw that ride away
+            else:
+                self._found_elsewhere[client_id] = session_id
+                return recorded
         raise EnvelopeRefused(
             f"sample seq {sample.seq}: no session for client {client_id!r}"
             f" at device time {sample.device_time!r}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from argparse import Namespace
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -16,11 +17,14 @@ import psycopg
 import pytest
 from aio_pika.abc import AbstractChannel, AbstractQueue
 from pipeline_helpers import eventually, ride_t0, running, sample_envelope
+from psycopg_pool import ConnectionPool
 
-from adapters.amqp import names
+from adapters.amqp import dead_letters_command, names
 from adapters.amqp.dead_letters_command import list_dead_letters, requeue_dead_letters
 from adapters.eventstore import WattlogStore
 from adapters.ingest import main as ingest_main
+from adapters.ingest.routes import RouteTable
+from adapters.ingest.writer import SessionWriter
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
@@ -161,6 +165,7 @@ async def test_samples_of_a_client_without_a_session_wait_as_dead_letters_until_
     store: WattlogStore,
     sessions: SessionService,
     publisher: EnvelopePublisher,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     client_id = f"bridge-{uuid.uuid4().hex[:8]}"
     envelopes = [sample_envelope(client_id, range(first, first + 4)) for first in (0, 4, 8)]
@@ -179,6 +184,9 @@ async def test_samples_of_a_client_without_a_session_wait_as_dead_letters_until_
     assert f"refused by the session: sample seq 0: {reason}" in found
     assert sum(found.values()) == 3
     assert await listed() == found  # listing removes nothing
+    await asyncio.to_thread(dead_letters_command.run, settings, Namespace(action="list"))
+    printed = capsys.readouterr().out
+    assert f"      1  ble.events.{client_id:<29}  refused by the session: sample seq 0: " in printed
 
     # The cause is fixed (the rider starts the session the bridge was recording), and the
     # operator puts the dead letters back.
@@ -190,3 +198,20 @@ async def test_samples_of_a_client_without_a_session_wait_as_dead_letters_until_
     await eventually(lambda: store.repository.get(session.id).sample_count == 12)
     assert stored_seqs(store, session.id) == list(range(12))
     assert await listed() == {}
+
+
+def test_samples_of_a_discarded_ride_are_counted_and_not_stored(
+    settings: Settings,
+    store: WattlogStore,
+    sessions: SessionService,
+    running_session: WorkoutSession,
+) -> None:
+    client_id = running_session.client_id
+    sessions.discard(running_session.id, "wrong bike")
+    with ConnectionPool(settings.database_url, min_size=1, max_size=1, open=True) as pool:
+        writer = SessionWriter(store, RouteTable(pool))
+
+        result = writer.write([sample_envelope(client_id, range(0, 4))])
+
+    assert (result.stored, result.unrouted) == (0, 4)  # ignored, on purpose: not refused
+    assert store.repository.get(running_session.id).sample_count == 0
