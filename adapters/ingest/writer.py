@@ -92,8 +92,10 @@ class SessionWriter:
                 for envelope in batch:
                     with correlation(envelope.correlation_id):
                         self._apply(envelope, touched, result, received_at)
+                late: dict[UUID, int] = {}
                 for session in touched.values():
-                    result.late += session.flush_late_samples()
+                    if count := session.flush_late_samples():
+                        late[session.id] = count
                     self._workouts.follow(session)
                 if touched:
                     result.events = len(self._store.save(*touched.values()))
@@ -109,6 +111,12 @@ class SessionWriter:
                 self._forget(touched)
                 raise
             self._remember(touched.values())
+            for session_id, count in late.items():
+                log.info(
+                    "late samples stored in their finished session",
+                    extra={"session_id": str(session_id), "samples": count},
+                )
+            result.late = sum(late.values())
             return result
 
     def _apply(
