@@ -26,6 +26,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bridge": ("bridge.main", "the desktop bridge: BLE sensors to wattlog"),
     "project": ("projections.main", "run the projectors (or rebuild one)"),
     "import": ("adapters.importers.command", "import ride files (FIT) for an athlete"),
+    "dead-letters": (
+        "adapters.amqp.dead_letters_command",
+        "list the dead letters, or requeue them once their cause is fixed",
+    ),
 }
 
 

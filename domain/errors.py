@@ -53,3 +53,11 @@ class InvalidBridge(DomainError):
 
 class BridgeRevoked(InvalidTransition):
     """The bridge client has been revoked."""
+
+
+class DeviceTimeOutOfRange(InvalidSample):
+    """A sample's device time is later than the time it reached the server allows."""
+
+
+class SampleOutsideSession(InvalidSample):
+    """A sample's device time falls outside the session's span (it belongs to no ride here)."""

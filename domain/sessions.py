@@ -21,9 +21,11 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import seqranges
 from domain.errors import (
+    DeviceTimeOutOfRange,
     InvalidCommand,
     InvalidSample,
     InvalidSession,
+    SampleOutsideSession,
     SessionAlreadyEnded,
     SessionAlreadyPaused,
     SessionNotPaused,
@@ -62,6 +64,10 @@ WORKOUT_ISSUER = UUID(int=0)
 # The ride clock (what a workout follows) advances with the device time of the samples
 # while the session runs; a longer silence counts as this much (the bridge was gone).
 MAX_RIDE_CLOCK_STEP_S = 2.0
+# Device times come from the bridge's clock, session times from the server's. A bridge
+# sample may be this far ahead of the server's clock, and this far outside its session's
+# start and end (docs/domain.md, "Device times at the boundary").
+MAX_CLOCK_SKEW_S = 300.0
 
 
 class SessionStatus(StrEnum):
@@ -84,6 +90,7 @@ class WorkoutSession(Aggregate):
     _ride_time_s: float = 0.0
     _ride_clock_at: float | None = None
     _workout_command: list[Any] | None = None  # [kind, value] the workout last issued
+    _late_samples_pending: int = 0  # recorded after the finish, not yet announced
 
     @event("Started")
     def __init__(
@@ -163,11 +170,21 @@ class WorkoutSession(Aggregate):
         raw: bytes,
         values: Mapping[str, SampleValue],
         imported: bool = False,
+        received_at: float | None = None,
     ) -> bool:
         """Record one BLE notification; return False if (client_id, seq) is already recorded.
 
+        ``received_at`` (seconds since the epoch, the server's clock) is given for samples
+        that arrive from a bridge; it bounds their device time: not more than
+        MAX_CLOCK_SKEW_S after ``received_at`` (DeviceTimeOutOfRange), and within the
+        session's span widened by MAX_CLOCK_SKEW_S at both ends (SampleOutsideSession).
+        Such a sample is also accepted after the session finished, as a late sample:
+        :meth:`flush_late_samples` then announces them, so the ride's figures are redone.
+        Without ``received_at`` (imported rides, whose device times are years old) only
+        the shape is checked, and a new sample after the end is refused.
+
         A redelivered sample is recognised even after the session ended; a new one is
-        refused then with SessionAlreadyEnded.
+        refused then with SessionAlreadyEnded (finished with ``received_at``: see above).
         """
         _check_client_id(client_id, InvalidSample)
         if not _is_int(seq) or not 0 <= seq <= MAX_SEQ:
@@ -186,7 +203,12 @@ class WorkoutSession(Aggregate):
             raise UnknownClient(f"client {client_id!r} is not part of session {self.id}")
         if seqranges.contains(self._seq_ranges[client_id], seq):
             return False
-        self._ensure_active()
+        if received_at is not None:
+            check_device_time(device_time, received_at)
+            if not imported:
+                self._check_within_span(device_time)
+        if not (received_at is not None and self._status == SessionStatus.FINISHED.value):
+            self._ensure_active()
         self._record_sample(
             client_id=client_id,
             seq=seq,
@@ -213,6 +235,8 @@ class WorkoutSession(Aggregate):
     ) -> None:
         seqranges.add(self._seq_ranges.setdefault(client_id, []), seq)
         self._sample_count += 1
+        if self._status == SessionStatus.FINISHED.value:
+            self._late_samples_pending += 1
         by_characteristic = self._samples_by_characteristic
         by_characteristic[characteristic] = by_characteristic.get(characteristic, 0) + 1
         if self._first_device_time is None or device_time < self._first_device_time:
@@ -220,6 +244,32 @@ class WorkoutSession(Aggregate):
         if self._last_device_time is None or device_time > self._last_device_time:
             self._last_device_time = device_time
         self._advance_ride_clock(device_time)
+
+    def _check_within_span(self, device_time: float) -> None:
+        started = self.created_on.timestamp()
+        if device_time < started - MAX_CLOCK_SKEW_S:
+            raise SampleOutsideSession(
+                f"device_time {device_time!r} is {started - device_time:.0f} s before session"
+                f" {self.id} started (at most {MAX_CLOCK_SKEW_S:.0f} s of clock skew allowed)"
+            )
+        ended = self.ended_at
+        if ended is not None and device_time > ended.timestamp() + MAX_CLOCK_SKEW_S:
+            raise SampleOutsideSession(
+                f"device_time {device_time!r} is {device_time - ended.timestamp():.0f} s after"
+                f" session {self.id} ended (at most {MAX_CLOCK_SKEW_S:.0f} s of clock skew allowed)"
+            )
+
+    def flush_late_samples(self) -> int:
+        """Announce the samples recorded since the session finished (LateSamplesRecorded),
+        so that its figures are computed again; returns how many (0: no event)."""
+        count = self._late_samples_pending
+        if count:
+            self._record_late_samples(count=count)
+        return count
+
+    @event("LateSamplesRecorded")
+    def _record_late_samples(self, count: int) -> None:
+        self._late_samples_pending = 0
 
     def _advance_ride_clock(self, device_time: float) -> None:
         last = self._ride_clock_at
@@ -509,6 +559,19 @@ class WorkoutSession(Aggregate):
     @property
     def pending_command_ids(self) -> frozenset[UUID]:
         return frozenset(UUID(key) for key in self._pending_commands)
+
+
+def check_device_time(device_time: float, received_at: float) -> None:
+    """A bridge sample's device time may be at most MAX_CLOCK_SKEW_S later than the
+    server's clock when it was received (raises DeviceTimeOutOfRange)."""
+    if not _is_number(received_at):
+        raise InvalidSample(f"received_at must be a finite number, got {received_at!r}")
+    if _is_number(device_time) and device_time > received_at + MAX_CLOCK_SKEW_S:
+        raise DeviceTimeOutOfRange(
+            f"device_time {device_time!r} is {device_time - received_at:.0f} s after the time"
+            f" the sample was received ({received_at:.3f}); at most {MAX_CLOCK_SKEW_S:.0f} s"
+            " of clock skew is allowed"
+        )
 
 
 def _is_int(value: object) -> TypeGuard[int]:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from aio_pika.abc import AbstractChannel, AbstractRobustConnection
-from pipeline_helpers import relay_from_now, running
+from pipeline_helpers import relay_from_now, running, start_ride_clock
 
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.eventstore import WattlogStore
@@ -55,6 +55,12 @@ def _management(method: str, path: str, body: dict[str, object] | None = None) -
     )
     with urllib.request.urlopen(request, timeout=30):
         pass
+
+
+@pytest.fixture(autouse=True)
+def _ride_clock() -> None:
+    """Simulated samples get device times around now (see pipeline_helpers.sample_envelope)."""
+    start_ride_clock()
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,28 @@ import psycopg
 from adapters.settings import Settings
 from bridge.protocol import Envelope, Sample
 
+# The device time of seq 0 in `sample_envelope`: a little before the current test began
+# (set by an autouse fixture), so that the samples fall within the sessions the test starts
+# and not after the ingest worker's clock (the device-time bounds, docs/domain.md).
+_ride_t0 = time.time()
+RIDE_T0_LEAD_S = 60.0
+
+
+def start_ride_clock() -> None:
+    global _ride_t0
+    _ride_t0 = float(int(time.time() - RIDE_T0_LEAD_S))  # whole seconds: 4 Hz fills each
+
+
+def ride_t0() -> float:
+    return _ride_t0
+
 
 def sample_envelope(
-    client_id: str, seqs: range | list[int], t0: float = 1_700_000_000.0
+    client_id: str, seqs: range | list[int], t0: float | None = None, step: float = 0.25
 ) -> Envelope:
+    """Trainer samples at ``t0 + seq * step`` (``t0`` defaults to `ride_t0()`)."""
+    if t0 is None:
+        t0 = _ride_t0
     return Envelope(
         client_id=client_id,
         sent_at=time.time(),
@@ -24,7 +42,7 @@ def sample_envelope(
         samples=tuple(
             Sample(
                 seq=seq,
-                device_time=t0 + seq * 0.25,
+                device_time=t0 + seq * step,
                 sensor_id="trainer",
                 characteristic="2ad2",
                 raw=bytes.fromhex("4402da020201220100"),

@@ -7,13 +7,24 @@ batches; when a save loses a race (another process appended to one of the sessio
 unclear commit was retried), every session of the batch is reloaded and the batch re-applied.
 A session with a structured workout then follows it (`domain/workout_follower.py`): its ERG
 targets are issued as commands and saved with the samples that moved the ride clock.
+
+Every sample is bounded at this boundary (`WorkoutSession.record_sample` with
+``received_at``, this worker's clock): a device time too far in the future, or one that
+falls in no session of its client, refuses its envelope (`EnvelopeRefused`, dead-lettered
+with the reason). A sample that its client's running session does not take (none runs any
+more, or its device time is outside it) goes to the session of that client whose span
+contains it (`RouteTable.session_at`), as a late sample if that session has finished; the
+session then announces its late samples (LateSamplesRecorded) so its figures are redone.
+Samples of a discarded session are counted as `unrouted` and logged: the rider threw the
+ride away.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -22,9 +33,9 @@ from eventsourcing.persistence import IntegrityError
 from adapters.eventstore import WattlogStore
 from adapters.ingest.routes import Route, RouteTable
 from adapters.logs import correlation
-from bridge.protocol import Envelope
-from domain.errors import DomainError, SessionAlreadyEnded
-from domain.sessions import WorkoutSession
+from bridge.protocol import Envelope, Sample
+from domain.errors import DomainError, SampleOutsideSession, SessionAlreadyEnded
+from domain.sessions import WorkoutSession, check_device_time
 from domain.workout_follower import WorkoutFollower
 
 log = logging.getLogger(__name__)
@@ -33,21 +44,35 @@ MAX_SAVE_ATTEMPTS = 5
 
 
 class EnvelopeRefused(ValueError):
-    """A well-formed envelope that its session refuses (a device time before 1970, say)."""
+    """A well-formed envelope that its session refuses (a device time before 1970, say),
+    or one with a sample that belongs to no session of its client."""
+
+
+class _NotTaken(Exception):
+    """The session tried first does not take the sample: look for the one that does."""
 
 
 @dataclass
 class WriteResult:
     stored: int = 0
     duplicates: int = 0
-    unrouted: int = 0
+    unrouted: int = 0  # samples of a discarded session
+    late: int = 0  # samples stored in a session after it finished
     acks: int = 0
     events: int = 0
 
 
 class SessionWriter:
-    def __init__(self, store: WattlogStore, routes: RouteTable, cache_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        store: WattlogStore,
+        routes: RouteTable,
+        cache_size: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = store
+        self._clock = clock
+        self._found_elsewhere: dict[str, UUID] = {}  # client -> earlier session, this batch
         self._routes = routes
         self._cache: OrderedDict[UUID, WorkoutSession] = OrderedDict()
         self._cache_size = cache_size
@@ -61,11 +86,16 @@ class SessionWriter:
         while True:
             touched: dict[UUID, WorkoutSession] = {}
             result = WriteResult()
+            received_at = self._clock()
+            self._found_elsewhere.clear()
             try:
                 for envelope in batch:
                     with correlation(envelope.correlation_id):
-                        self._apply(envelope, touched, result)
+                        self._apply(envelope, touched, result, received_at)
+                late: dict[UUID, int] = {}
                 for session in touched.values():
+                    if count := session.flush_late_samples():
+                        late[session.id] = count
                     self._workouts.follow(session)
                 if touched:
                     result.events = len(self._store.save(*touched.values()))
@@ -81,10 +111,20 @@ class SessionWriter:
                 self._forget(touched)
                 raise
             self._remember(touched.values())
+            for session_id, count in late.items():
+                log.info(
+                    "late samples stored in their finished session",
+                    extra={"session_id": str(session_id), "samples": count},
+                )
+            result.late = sum(late.values())
             return result
 
     def _apply(
-        self, envelope: Envelope, touched: dict[UUID, WorkoutSession], result: WriteResult
+        self,
+        envelope: Envelope,
+        touched: dict[UUID, WorkoutSession],
+        result: WriteResult,
+        received_at: float,
     ) -> None:
         route = self._routes.get(envelope.client_id)
         session = self._session_for(route, touched)
@@ -92,25 +132,26 @@ class SessionWriter:
             # The route points at a session that has ended: the bridge may have a new one.
             route = self._routes.refresh(envelope.client_id)
             session = self._session_for(route, touched)
-        if session is None:
-            result.unrouted += len(envelope.samples)
-            log.debug("no running session for the bridge", extra={"client_id": envelope.client_id})
-            return
-        for ack in envelope.acks:
-            result.acks += session.acknowledge_command(ack.command_id, ack.result_code)
+        if session is not None:
+            for ack in envelope.acks:
+                result.acks += session.acknowledge_command(ack.command_id, ack.result_code)
         for sample in envelope.samples:
             try:
-                recorded = session.record_sample(
-                    client_id=envelope.client_id,
-                    seq=sample.seq,
-                    device_time=sample.device_time,
-                    sensor_id=sample.sensor_id,
-                    characteristic=sample.characteristic,
-                    raw=sample.raw,
-                    values=sample.values,
-                )
-            except SessionAlreadyEnded:
+                check_device_time(sample.device_time, received_at)
+                try:
+                    if session is None:
+                        raise _NotTaken
+                    recorded = self._record(session, envelope.client_id, sample, received_at)
+                except _NotTaken:
+                    recorded = self._record_elsewhere(
+                        session, envelope.client_id, sample, touched, received_at
+                    )
+            except _NotTaken:
                 result.unrouted += 1
+                log.info(
+                    "sample of a discarded session ignored",
+                    extra={"client_id": envelope.client_id, "seq": sample.seq},
+                )
                 continue
             except DomainError as error:
                 raise EnvelopeRefused(f"sample seq {sample.seq}: {error}") from error
@@ -119,17 +160,74 @@ class SessionWriter:
             else:
                 result.duplicates += 1
 
+    @staticmethod
+    def _record(
+        session: WorkoutSession, client_id: str, sample: Sample, received_at: float
+    ) -> bool:
+        try:
+            return session.record_sample(
+                client_id=client_id,
+                seq=sample.seq,
+                device_time=sample.device_time,
+                sensor_id=sample.sensor_id,
+                characteristic=sample.characteristic,
+                raw=sample.raw,
+                values=sample.values,
+                received_at=received_at,
+            )
+        except (SampleOutsideSession, SessionAlreadyEnded) as error:
+            raise _NotTaken from error
+
+    def _record_elsewhere(
+        self,
+        tried: WorkoutSession | None,
+        client_id: str,
+        sample: Sample,
+        touched: dict[UUID, WorkoutSession],
+        received_at: float,
+    ) -> bool:
+        """Records the sample in the session of its client that contains its device time;
+        raises _NotTaken if that session was discarded, EnvelopeRefused if there is none."""
+        # A backlog after a stall holds many samples of one earlier session: try the session
+        # the previous such sample of this client went to before asking the database.
+        cached = self._found_elsewhere.get(client_id)
+        if cached is not None and (tried is None or cached != tried.id):
+            try:
+                return self._record(self._load(cached, touched), client_id, sample, received_at)
+            except _NotTaken:
+                pass  # not within that one
+        session_id = self._routes.session_at(client_id, sample.device_time)
+        if session_id is not None:
+            session = (
+                tried
+                if tried is not None and tried.id == session_id
+                else self._load(session_id, touched)
+            )
+            try:
+                recorded = self._record(session, client_id, sample, received_at)
+            except _NotTaken:
+                if session.status.value == "discarded":
+                    raise  # the rider threw that ride away
+            else:
+                self._found_elsewhere[client_id] = session_id
+                return recorded
+        raise EnvelopeRefused(
+            f"sample seq {sample.seq}: no session for client {client_id!r}"
+            f" at device time {sample.device_time!r}"
+        )
+
     def _session_for(
         self, route: Route | None, touched: dict[UUID, WorkoutSession]
     ) -> WorkoutSession | None:
         if route is None:
             return None
-        session = touched.get(route.session_id)
+        return self._load(route.session_id, touched)
+
+    def _load(self, session_id: UUID, touched: dict[UUID, WorkoutSession]) -> WorkoutSession:
+        session = touched.get(session_id)
         if session is None:
-            session = self._cache.pop(route.session_id, None) or self._store.repository.get(
-                route.session_id
-            )
-            touched[route.session_id] = session
+            session = self._cache.pop(session_id, None) or self._store.repository.get(session_id)
+            touched[session_id] = session
         return session
 
     def _forget_sessions_with_acks(self, batch: list[Envelope]) -> None:

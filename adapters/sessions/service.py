@@ -14,7 +14,13 @@ from uuid import UUID, uuid4
 from eventsourcing.persistence import IntegrityError
 
 from adapters.eventstore import WattlogStore
-from adapters.sessions.routing import Statement, route_client, unroute_session
+from adapters.sessions.routing import (
+    Statement,
+    end_session,
+    join_session,
+    route_client,
+    unroute_session,
+)
 from domain.sessions import WorkoutSession
 
 T = TypeVar("T")
@@ -46,7 +52,10 @@ class SessionService:
         )
         self._store.save(
             session,
-            also_execute=[route_client(client_id, session.id, owner_id, athlete_id)],
+            also_execute=[
+                route_client(client_id, session.id, owner_id, athlete_id),
+                join_session(client_id, session.id, owner_id, athlete_id, session.started_at),
+            ],
         )
         return session
 
@@ -72,21 +81,25 @@ class SessionService:
     def switch_transport(self, session_id: UUID, transport: str, client_id: str) -> WorkoutSession:
         def switch(session: WorkoutSession) -> list[Statement]:
             session.switch_transport(transport, client_id)
-            return [route_client(client_id, session.id, session.owner_id, session.athlete_id)]
+            owner_id, athlete_id = session.owner_id, session.athlete_id
+            return [
+                route_client(client_id, session.id, owner_id, athlete_id),
+                join_session(client_id, session.id, owner_id, athlete_id, session.started_at),
+            ]
 
         return self._change(session_id, switch)
 
     def finish(self, session_id: UUID) -> WorkoutSession:
         def finish(session: WorkoutSession) -> list[Statement]:
             session.finish()
-            return [unroute_session(session.id)]
+            return [unroute_session(session.id), _ended(session)]
 
         return self._change(session_id, finish)
 
     def discard(self, session_id: UUID, reason: str) -> WorkoutSession:
         def discard(session: WorkoutSession) -> list[Statement]:
             session.discard(reason)
-            return [unroute_session(session.id)]
+            return [unroute_session(session.id), _ended(session)]
 
         return self._change(session_id, discard)
 
@@ -106,3 +119,7 @@ class SessionService:
                 attempts += 1
                 if attempts == MAX_ATTEMPTS:
                     raise
+
+
+def _ended(session: WorkoutSession) -> Statement:
+    return end_session(session.id, session.status.value, session.ended_at)

@@ -1,9 +1,10 @@
 """The samples projector: SampleRecorded events -> 1 Hz `samples` rows (+ plain rollups).
 
 Per batch and per session: the batch's readings are binned by second and merged with the
-bins already stored for the session (`sample_bins`, the durable "open seconds" of a running
-session); the rows the batch can change (``projections.samples.window``) are recomputed from
-the merged bins, compared with the stored rows, and only the rows that differ are written.
+bins already stored for the session (`sample_bins`, the durable per-second readings of a
+session, kept after the finish so that a late sample is merged exactly); the rows the batch
+can change (``projections.samples.window``) are recomputed from the merged bins, compared
+with the stored rows, and only the rows that differ are written.
 Bins, rows, the session's state, the rollups and the tracking position all commit in one
 transaction, so a crash anywhere leaves either all of a batch or none of it.
 """
@@ -102,13 +103,7 @@ class SamplesProjection:
                     status="running",
                 )
         batches = {sid: b for sid, b in batches.items() if sid in states}
-        for sid, batch in batches.items():
-            if batch.bins and batch.started is None and states[sid].status != "running":
-                # Its bins are gone: merging would recompute its rows from this sample alone.
-                raise UnprojectableEvent(
-                    f"session {sid} is {states[sid].status}: a sample after its end cannot be"
-                    " merged into its rows (rebuild the samples projection to include it)"
-                )
+        self._refuse_samples_without_bins(conn, batches, states)
         changes = _Changes()
         discarded = [sid for sid, b in batches.items() if b.ended == "discarded"]
         self._discard(conn, [states[sid] for sid in discarded], changes)
@@ -117,17 +112,39 @@ class SamplesProjection:
         ended = [sid for sid, b in batches.items() if b.ended is not None]
         for sid in ended:
             states[sid].status = batches[sid].ended or "finished"
-        changes.bins = [b for b in changes.bins if batches[b[0]].ended is None]
+        # A finished session keeps its bins: a late sample (docs/domain.md) merges with them.
         storage.delete_rows(conn, changes.deleted)
         storage.upsert_rows(conn, changes.rows)
         storage.update_rolling(conn, changes.rolling)
         storage.save_bins(conn, changes.bins)
-        storage.delete_bins(conn, ended)
         storage.save_states(conn, [states[sid] for sid in batches])
         if self._layout_of(conn).rollup_tables:
             rollups.delete_session_minutes(conn, discarded)
             rollups.recompute_minutes(conn, changes.minutes)
             rollups.recompute_days(conn, changes.days)
+
+    def _refuse_samples_without_bins(
+        self,
+        conn: psycopg.Connection[Any],
+        batches: dict[UUID, _SessionBatch],
+        states: dict[UUID, SessionState],
+    ) -> None:
+        """A late sample of a finished session merges with the bins it kept; a discarded
+        session has none, nor has a session that finished before bins were kept after the
+        finish: merging would recompute its rows from this sample alone."""
+        ended = [
+            sid
+            for sid, batch in batches.items()
+            if batch.bins and batch.started is None and states[sid].status != "running"
+        ]
+        with_bins = storage.sessions_with_bins(conn, ended)
+        for sid in ended:
+            if states[sid].status == "discarded" or sid not in with_bins:
+                raise UnprojectableEvent(
+                    f"session {sid} is {states[sid].status} and keeps no per-second readings:"
+                    " a sample after its end cannot be merged into its rows (rebuild the"
+                    " samples projection to include it)"
+                )
 
     def _discard(
         self, conn: psycopg.Connection[Any], states: list[SessionState], changes: _Changes

@@ -115,6 +115,15 @@ def save_bins(conn: psycopg.Connection[Any], bins: Sequence[tuple[UUID, int, Bin
     )
 
 
+def sessions_with_bins(conn: psycopg.Connection[Any], ids: Sequence[UUID]) -> set[UUID]:
+    if not ids:
+        return set()
+    rows = conn.execute(
+        "SELECT DISTINCT session_id FROM sample_bins WHERE session_id = ANY(%s)", (list(ids),)
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def delete_bins(conn: psycopg.Connection[Any], ids: Sequence[UUID]) -> None:
     if ids:
         conn.execute("DELETE FROM sample_bins WHERE session_id = ANY(%s)", (list(ids),))

@@ -4,6 +4,9 @@ Started creates the row (status running); Finished computes the summary from the
 1 Hz rows in `samples` with `domain.metrics.summarize_ride`; Discarded clears it. It depends
 on the samples projection: the runner never lets it pass the samples projector's position,
 so when it meets a Finished event, every sample of that session is already in `samples`.
+LateSamplesRecorded (samples stored after the finish, docs/domain.md) computes a finished
+session's summary again from its rows, which by then hold the late samples too, and the
+athlete's fitness from that day on.
 """
 
 from __future__ import annotations
@@ -40,7 +43,10 @@ _METRIC_COLUMNS: tuple[str, ...] = (
 class SummariesProjection:
     name = "summaries"
     topics = (
-        *(SESSION_TOPIC.format(kind) for kind in ("Started", "Finished", "Discarded")),
+        *(
+            SESSION_TOPIC.format(kind)
+            for kind in ("Started", "Finished", "Discarded", "LateSamplesRecorded")
+        ),
         *(ATHLETE_TOPIC.format(kind) for kind in ("Created", "ThresholdsChanged")),
     )
     depends_on: str | None = "samples"
@@ -63,17 +69,21 @@ class SummariesProjection:
                 self._started(conn, event)
             else:
                 row = conn.execute(
-                    "SELECT athlete_id, ride_day FROM session_summaries WHERE session_id = %s",
+                    "SELECT athlete_id, ride_day, status, ended_at FROM session_summaries"
+                    " WHERE session_id = %s",
                     (event.originator_id,),
                 ).fetchone()
                 if row is None:
                     continue
-                athlete_id, old_day = row
-                new_day = (
-                    self._finished(conn, event)
-                    if kind == "Finished"
-                    else self._discarded(conn, event)
-                )
+                athlete_id, old_day, status, ended_at = row
+                if kind == "LateSamplesRecorded":
+                    if status != "finished":
+                        continue  # a discarded ride keeps no figures
+                    new_day = self._summarise(conn, event.originator_id, ended_at)
+                elif kind == "Finished":
+                    new_day = self._summarise(conn, event.originator_id, _utc(event.timestamp))
+                else:
+                    new_day = self._discarded(conn, event)
                 first = min(old_day, new_day)
                 refit[athlete_id] = min(refit.get(athlete_id, first), first)
         for athlete_id, day in refit.items():
@@ -107,20 +117,20 @@ class SummariesProjection:
         )
 
     @staticmethod
-    def _finished(conn: psycopg.Connection[Any], event: Any) -> date:
+    def _summarise(conn: psycopg.Connection[Any], session_id: UUID, ended_at: datetime) -> date:
         session = conn.execute(
             "SELECT s.athlete_id, s.ftp_w, t.threshold_hr_bpm, s.started_at"
             " FROM session_summaries s LEFT JOIN athlete_thresholds t USING (athlete_id)"
             " WHERE s.session_id = %s",
-            (event.originator_id,),
+            (session_id,),
         ).fetchone()
         if session is None:
-            raise ProjectionError(f"session {event.originator_id} has no summary row")
+            raise ProjectionError(f"session {session_id} has no summary row")
         _, ftp_w, threshold_hr, started_at = session
         rows = conn.execute(
             "SELECT extract(epoch FROM ts)::bigint, power_w, heart_rate_bpm, cadence_rpm,"
             " speed_kmh, distance_m, rr_ms FROM samples WHERE session_id = %s ORDER BY ts",
-            (event.originator_id,),
+            (session_id,),
         ).fetchall()
         ride = ride_from_rows(rows)
         columns: dict[str, Any] = dict.fromkeys(_METRIC_COLUMNS)
@@ -133,9 +143,7 @@ class SummariesProjection:
         else:
             first_at = None
         day = first_at.date() if first_at is not None else started_at.astimezone(UTC).date()
-        _update(
-            conn, event.originator_id, "finished", _utc(event.timestamp), first_at, day, columns
-        )
+        _update(conn, session_id, "finished", ended_at, first_at, day, columns)
         return day
 
     @staticmethod

@@ -19,7 +19,7 @@ from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession
 
 Spawn = Callable[..., WattlogProcess]
-TOTAL = 2400  # ten minutes at four notifications per second
+TOTAL = 2400  # four minutes at ten notifications per second (device times stay near now)
 
 
 def stored_seqs(store: WattlogStore, session: WorkoutSession) -> list[int]:
@@ -28,7 +28,7 @@ def stored_seqs(store: WattlogStore, session: WorkoutSession) -> list[int]:
 
 async def publish_ride(publisher: EnvelopePublisher, client_id: str, progress: list[int]) -> None:
     for start in range(0, TOTAL, 4):
-        await publisher.publish(sample_envelope(client_id, range(start, start + 4)))
+        await publisher.publish(sample_envelope(client_id, range(start, start + 4), step=0.1))
         progress[0] = start + 4
         await asyncio.sleep(0.002)
 

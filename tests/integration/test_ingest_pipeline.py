@@ -26,13 +26,13 @@ def recorded(store: WattlogStore, session: WorkoutSession) -> list[WorkoutSessio
     return [e for e in store.events.get(session.id) if isinstance(e, WorkoutSession.SampleRecorded)]
 
 
-async def test_a_ten_minute_ride_arrives_complete_and_in_order(
+async def test_a_four_minute_ride_at_ten_notifications_a_second_arrives_complete_and_in_order(
     store: WattlogStore, publisher: EnvelopePublisher, running_session: WorkoutSession
 ) -> None:
     client_id = running_session.client_id
-    total = 10 * 60 * 4  # ten minutes at four notifications per second
+    total = 4 * 60 * 10
     for start in range(0, total, 4):
-        await publisher.publish(sample_envelope(client_id, range(start, start + 4)))
+        await publisher.publish(sample_envelope(client_id, range(start, start + 4), step=0.1))
 
     await eventually(lambda: store.repository.get(running_session.id).sample_count == total)
 
@@ -57,14 +57,21 @@ async def test_the_same_bridge_message_published_twice_is_stored_once(
     assert [e.seq for e in recorded(store, running_session)] == list(range(9))
 
 
-async def test_samples_of_a_bridge_without_a_running_session_are_dropped(
+async def test_samples_of_a_bridge_without_any_session_are_dead_lettered_not_dropped(
     store: WattlogStore,
+    channel: AbstractChannel,
     publisher: EnvelopePublisher,
     running_session: WorkoutSession,
 ) -> None:
-    await publisher.publish(sample_envelope("bridge-with-no-session", range(0, 4)))
+    dead_letters = await channel.get_queue(names.DEAD_LETTER_QUEUE, ensure=False)
+    orphan = sample_envelope("bridge-with-no-session", range(0, 4))
+    await publisher.publish(orphan)
     await publisher.publish(sample_envelope(running_session.client_id, range(0, 1)))
 
+    message = await _dead_letter_of(dead_letters, encode_envelope(orphan))
+    assert "no session for client 'bridge-with-no-session' at device time" in str(
+        message.headers[names.REASON_HEADER]
+    )
     await eventually(lambda: store.repository.get(running_session.id).sample_count == 1)
 
 
