@@ -171,6 +171,14 @@ _ATHLETE_CHANGES = {
     "threshold_hr": _NULLABLE_HR,
     "power_zones": _ZONES,
 }
+
+
+def _with_form(operation: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    """The operation also takes its body as multipart/form-data."""
+    operation["requestBody"]["content"]["multipart/form-data"] = {"schema": form}
+    return operation
+
+
 _SESSION_PATH = ("session_id",)
 _SESSION_OK = (200, _ref("Session"))
 
@@ -344,17 +352,29 @@ PATHS: dict[str, dict[str, Any]] = {
                 ),
             ),
         ),
-        "post": _op(
-            "start a session (JSON, or multipart with a workout file)",
-            "sessions",
-            (201, _ref("Session")),
-            body=body(
+        "post": _with_form(
+            _op(
+                "start a session (JSON, or multipart with a workout file)",
+                "sessions",
+                (201, _ref("Session")),
+                body=body(
+                    ("athlete_id", "bridge_id"),
+                    athlete_id=_UUID,
+                    bridge_id=_UUID,
+                    workout={"type": ["object", "null"], "description": "Workout.as_dict form"},
+                ),
+                errors=(404, 409, 503),
+            ),
+            body(
                 ("athlete_id", "bridge_id"),
                 athlete_id=_UUID,
                 bridge_id=_UUID,
-                workout={"type": ["object", "null"], "description": "Workout.as_dict form"},
+                workout={
+                    "type": "string",
+                    "format": "binary",
+                    "description": "a .zwo, .erg or .mrc file (by its file name)",
+                },
             ),
-            errors=(404, 409, 503),
         ),
     },
     "/api/sessions/{session_id}": {
