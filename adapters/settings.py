@@ -7,6 +7,7 @@ a missing one, or one left at its development default, stops the process with a 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -51,6 +52,7 @@ class Settings:
     login_ip_free_attempts: int = 50
     login_max_delay_s: int = 30
     ws_allowed_origins: str = ""
+    trusted_proxies: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +95,19 @@ class Settings:
             raise SettingsError("WATTLOG_INGEST_SHARDS must be at least 1")
         if self.refresh_reuse_grace_s < 0:
             raise SettingsError("WATTLOG_REFRESH_REUSE_GRACE_S must not be negative")
+        try:
+            self.trusted_proxy_networks  # noqa: B018 - parsed here to fail at start-up
+        except ValueError as error:
+            raise SettingsError(f"WATTLOG_TRUSTED_PROXIES: {error}") from None
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """The proxies whose `X-Forwarded-For` is believed (addresses or CIDRs)."""
+        return tuple(
+            ipaddress.ip_network(entry.strip(), strict=False)
+            for entry in self.trusted_proxies.split(",")
+            if entry.strip()
+        )
 
     @property
     def amqp_vhost(self) -> str:

@@ -10,14 +10,71 @@ from typing import Any
 
 from aiohttp import web
 
+from adapters.api.auth.refresh import MAX_DEVICE_LENGTH
+from adapters.api.auth.users import MAX_EMAIL_LENGTH
 from adapters.api.openapi_analytics import ANALYTICS_PATHS
+from adapters.api.validation import DATETIME_PATTERN
 from adapters.replay.openapi import REPLAY_PATHS
 from adapters.web.openapi import DASHBOARD_PATHS
-from domain.sessions import COMMAND_VALUE_LIMITS, VALUELESS_COMMANDS
+from domain.athletes import (
+    MAX_FTP_W,
+    MAX_HR,
+    MAX_POWER_ZONES,
+    MAX_WEIGHT_KG,
+    MIN_FTP_W,
+    MIN_HR,
+    MIN_WEIGHT_KG,
+)
+from domain.athletes import MAX_NAME_LENGTH as ATHLETE_NAME_LENGTH
+from domain.bridges import MAX_NAME_LENGTH as BRIDGE_NAME_LENGTH
+from domain.sessions import (
+    COMMAND_VALUE_LIMITS,
+    MAX_REASON_LENGTH,
+    VALUELESS_COMMANDS,
+    SessionStatus,
+)
+
+STATUSES = sorted(status.value for status in SessionStatus)
 
 _ERROR_REF = {"$ref": "#/components/schemas/Error"}
 _UUID = {"type": "string", "format": "uuid"}
 COMMAND_KINDS = sorted(COMMAND_VALUE_LIMITS.keys() | VALUELESS_COMMANDS)
+
+# What each error status means on these routes; every route lists the ones it can answer.
+ERROR_MEANINGS = {
+    400: "invalid_json (not a JSON object), invalid_characters (a control character in a "
+    "text field, or NUL anywhere), invalid_multipart, or not a WebSocket upgrade",
+    401: "unauthorized or invalid_token (no, expired or forged access token)",
+    403: "origin_not_allowed",
+    404: "not_found (also another user's resource)",
+    409: "a conflict with the resource's state (the code says which)",
+    413: "body_too_large",
+    415: "unsupported_media_type (send application/json)",
+    422: "invalid_field, missing_field, unknown_field, weak_password, invalid_workout, "
+    "invalid_ride",
+    429: "too_many_requests (Retry-After)",
+    502: "upstream_failed (the RabbitMQ management API refused)",
+    503: "too_many_sessions (Retry-After)",
+}
+# Text fields refuse control characters (Unicode Cc); passwords only NUL (validation.py).
+NO_CONTROLS = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+NO_NUL = "^[^\\u0000]*$"
+
+
+def text(max_length: int, *, min_length: int = 1, nullable: bool = False) -> dict[str, Any]:
+    return {
+        "type": ["string", "null"] if nullable else "string",
+        "minLength": min_length,
+        "maxLength": max_length,
+        "pattern": NO_CONTROLS,
+    }
+
+
+def error_responses(codes: Any) -> dict[str, Any]:
+    return {
+        str(code): {"description": ERROR_MEANINGS.get(code, "error"), **_json(_ERROR_REF)}
+        for code in sorted(codes)
+    }
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -28,31 +85,39 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+# A JSON body: checked before anything happens (400, 413, 415, 422 with the field).
+BODY_ERRORS = (400, 413, 415, 422)
+
+
 def _op(
     summary: str,
     tag: str,
     ok: tuple[int, dict[str, Any] | None],
     *,
     body: dict[str, Any] | None = None,
+    body_required: bool = True,
     errors: tuple[int, ...] = (),
     public: bool = False,
     params: tuple[str, ...] = (),
+    query: tuple[dict[str, Any], ...] = (),
 ) -> dict[str, Any]:
     status, schema = ok
     responses: dict[str, Any] = {
         str(status): {"description": "success", **(_json(schema) if schema else {})}
     }
-    for code in sorted({*errors, 422} if body else set(errors)) + ([] if public else [401]):
-        responses[str(code)] = {"description": "error", **_json(_ERROR_REF)}
+    codes = {*errors, *(BODY_ERRORS if body else ()), *(() if public else (401,))}
+    responses.update(error_responses(codes))
     operation: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": responses}
     if body is not None:
-        operation["requestBody"] = {"required": True, **_json(body)}
+        operation["requestBody"] = {"required": body_required, **_json(body)}
     if public:
         operation["security"] = []
-    if params:
-        operation["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": _UUID} for name in params
-        ]
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": _UUID} for name in params
+    ]
+    parameters += list(query)
+    if parameters:
+        operation["parameters"] = parameters
     return operation
 
 
@@ -60,27 +125,77 @@ def _obj(required: tuple[str, ...], **properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": list(required), "properties": properties}
 
 
-_CREDENTIALS = _obj(
+def body(required: tuple[str, ...], **properties: Any) -> dict[str, Any]:
+    """A request body: a field the endpoint does not know is refused (unknown_field)."""
+    return {**_obj(required, **properties), "additionalProperties": False}
+
+
+def query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+_CREDENTIALS = body(
     ("email", "password"),
-    email={"type": "string", "format": "email", "maxLength": 254},
-    password={"type": "string", "minLength": 8, "maxLength": 128},
-    device={"type": "string", "maxLength": 100},
+    # No `format: email`: the API's own rule (local@domain.tld, surrounding spaces ignored)
+    # is narrower than no rule and wider than JSON Schema's; an address it refuses is 422.
+    email={**text(MAX_EMAIL_LENGTH), "description": "an e-mail address: local@domain.tld"},
+    password={"type": "string", "minLength": 8, "maxLength": 128, "pattern": NO_NUL},
+    device=text(MAX_DEVICE_LENGTH, nullable=True),
 )
-_REFRESH = _obj(("refresh_token",), refresh_token={"type": "string"})
-_ATHLETE_FIELDS = {
-    "name": {"type": "string", "maxLength": 100},
-    "ftp_w": {"type": "integer", "minimum": 1, "maximum": 2000},
-    "weight_kg": {"type": "number", "minimum": 20, "maximum": 250},
-    "max_hr": {"type": ["integer", "null"], "minimum": 60, "maximum": 240},
-    "threshold_hr": {"type": ["integer", "null"], "minimum": 60, "maximum": 240},
-    "power_zones": {"type": ["array", "null"], "items": {"type": "number"}, "maxItems": 12},
+_REFRESH = body(("refresh_token",), refresh_token=text(200))
+_NULLABLE_HR = {"type": ["integer", "null"], "minimum": MIN_HR, "maximum": MAX_HR}
+_ZONES = {
+    "type": ["array", "null"],
+    "items": {"type": "number"},
+    "maxItems": MAX_POWER_ZONES,
+    "description": "upper bounds in % FTP, increasing; null: Coggan's zones",
 }
+_ATHLETE_FIELDS = {
+    "name": text(ATHLETE_NAME_LENGTH),
+    "ftp_w": {"type": "integer", "minimum": MIN_FTP_W, "maximum": MAX_FTP_W},
+    "weight_kg": {"type": "number", "minimum": MIN_WEIGHT_KG, "maximum": MAX_WEIGHT_KG},
+    "max_hr": _NULLABLE_HR,
+    "threshold_hr": _NULLABLE_HR,
+    "power_zones": _ZONES,
+}
+_ATHLETE_CHANGES = {
+    "name": text(ATHLETE_NAME_LENGTH, nullable=True),
+    "weight_kg": {**_ATHLETE_FIELDS["weight_kg"], "type": ["number", "null"]},
+    "max_hr": _NULLABLE_HR,
+    "threshold_hr": _NULLABLE_HR,
+    "power_zones": _ZONES,
+}
+
+
+def _with_form(operation: dict[str, Any], form: dict[str, Any]) -> dict[str, Any]:
+    """The operation also takes its body as multipart/form-data."""
+    operation["requestBody"]["content"]["multipart/form-data"] = {"schema": form}
+    return operation
+
+
 _SESSION_PATH = ("session_id",)
 _SESSION_OK = (200, _ref("Session"))
 
 
-def _session_action(summary: str, errors: tuple[int, ...] = (404, 409)) -> dict[str, Any]:
-    return {"post": _op(summary, "sessions", _SESSION_OK, errors=errors, params=_SESSION_PATH)}
+def _session_action(summary: str, **fields: Any) -> dict[str, Any]:
+    """Pause, resume, lap, finish, discard: the body is optional (`{}` or none)."""
+    return {
+        "post": _op(
+            summary,
+            "sessions",
+            _SESSION_OK,
+            body=body((), **fields),
+            body_required=False,
+            errors=(404, 409),
+            params=_SESSION_PATH,
+        )
+    }
 
 
 PATHS: dict[str, dict[str, Any]] = {
@@ -151,7 +266,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "create an athlete",
             "athletes",
             (201, _ref("Athlete")),
-            body=_obj(("name", "ftp_w", "weight_kg"), **_ATHLETE_FIELDS),
+            body=body(("name", "ftp_w", "weight_kg"), **_ATHLETE_FIELDS),
         ),
     },
     "/api/athletes/{athlete_id}": {
@@ -162,7 +277,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "change name, weight, thresholds or zones (null zones: Coggan's)",
             "athletes",
             (200, _ref("Athlete")),
-            body=_obj((), **{k: v for k, v in _ATHLETE_FIELDS.items() if k != "ftp_w"}),
+            body=body((), **_ATHLETE_CHANGES),
             errors=(404, 409),
             params=("athlete_id",),
         ),
@@ -172,24 +287,36 @@ PATHS: dict[str, dict[str, Any]] = {
             "set the FTP from a date on (default today); kept in the FTP history",
             "athletes",
             (200, _ref("Athlete")),
-            body=_obj(
+            body=body(
                 ("ftp_w",),
                 ftp_w=_ATHLETE_FIELDS["ftp_w"],
-                effective_from={"type": "string", "format": "date"},
+                effective_from={"type": ["string", "null"], "format": "date"},
             ),
             errors=(404, 409),
             params=("athlete_id",),
         )
     },
     "/api/bridges": {
-        "get": _op("the user's bridges (?include_revoked=true)", "bridges", (200, None)),
+        "get": _op(
+            "the user's bridges",
+            "bridges",
+            (200, None),
+            errors=(422,),
+            query=(
+                query(
+                    "include_revoked",
+                    {"type": "string", "enum": ["true", "false", "1", "0", "yes", "no"]},
+                    "also the revoked ones (default false)",
+                ),
+            ),
+        ),
         "post": _op(
             "register a bridge; a desktop bridge's broker password is in this answer only",
             "bridges",
             (201, _ref("Bridge")),
-            body=_obj(
+            body=body(
                 ("name", "kind"),
-                name={"type": "string", "maxLength": 100},
+                name=text(BRIDGE_NAME_LENGTH),
                 kind={"enum": ["desktop", "phone"]},
             ),
             errors=(502,),
@@ -209,22 +336,45 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/api/sessions": {
         "get": _op(
-            "the user's sessions, newest first (?athlete_id, ?status, ?limit, ?before)",
+            "the user's sessions, newest first",
             "sessions",
             (200, None),
             errors=(422,),
+            query=(
+                query("athlete_id", _UUID, "only this athlete's"),
+                query("status", {"enum": STATUSES}, "only sessions in this state"),
+                query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "default 50"),
+                query(
+                    "before",
+                    {"type": "string", "pattern": f"^{DATETIME_PATTERN.pattern}$"},
+                    "only sessions started before (ISO 8601 YYYY-MM-DDThh:mm:ss, UTC without"
+                    " an offset): to page, the started_at of the last session shown",
+                ),
+            ),
         ),
-        "post": _op(
-            "start a session (JSON, or multipart with a workout file)",
-            "sessions",
-            (201, _ref("Session")),
-            body=_obj(
+        "post": _with_form(
+            _op(
+                "start a session (JSON, or multipart with a workout file)",
+                "sessions",
+                (201, _ref("Session")),
+                body=body(
+                    ("athlete_id", "bridge_id"),
+                    athlete_id=_UUID,
+                    bridge_id=_UUID,
+                    workout={"type": ["object", "null"], "description": "Workout.as_dict form"},
+                ),
+                errors=(404, 409, 503),
+            ),
+            body(
                 ("athlete_id", "bridge_id"),
                 athlete_id=_UUID,
                 bridge_id=_UUID,
-                workout={"type": "object", "description": "Workout.as_dict form"},
+                workout={
+                    "type": "string",
+                    "format": "binary",
+                    "description": "a .zwo, .erg or .mrc file (by its file name)",
+                },
             ),
-            errors=(404, 409, 503),
         ),
     },
     "/api/sessions/{session_id}": {
@@ -240,17 +390,23 @@ PATHS: dict[str, dict[str, Any]] = {
     "/api/sessions/{session_id}/resume": _session_action("resume"),
     "/api/sessions/{session_id}/laps": _session_action("mark a lap"),
     "/api/sessions/{session_id}/finish": _session_action("finish"),
-    "/api/sessions/{session_id}/discard": _session_action("discard (optional reason)"),
+    "/api/sessions/{session_id}/discard": _session_action(
+        "discard (optional reason)", reason=text(MAX_REASON_LENGTH, nullable=True)
+    ),
     "/api/sessions/{session_id}/commands": {
         "post": _op(
             "send a trainer command (results arrive on /ws/live)",
             "sessions",
             (202, _obj(("command_id",), command_id=_UUID)),
-            body=_obj(
+            body=body(
                 ("kind",),
                 kind={"enum": list(COMMAND_KINDS)},
-                value={"type": ["number", "null"]},
-                command_id=_UUID,
+                value={
+                    "type": ["number", "null"],
+                    "description": "required by target_power, slope and resistance (in their"
+                    " limits); null or absent for start and stop",
+                },
+                command_id={**_UUID, "type": ["string", "null"]},
             ),
             errors=(404, 409),
             params=_SESSION_PATH,
@@ -261,7 +417,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "move the ride to another of the user's bridges (desktop <-> phone)",
             "sessions",
             _SESSION_OK,
-            body=_obj(("bridge_id",), bridge_id=_UUID),
+            body=body(("bridge_id",), bridge_id=_UUID),
             errors=(404, 409),
             params=_SESSION_PATH,
         )
@@ -271,7 +427,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "WebSocket: live samples and command results of the user's sessions",
             "websockets",
             (101, None),
-            errors=(403,),
+            errors=(400, 403),
             public=True,
         )
     },
@@ -280,7 +436,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "WebSocket: the phone bridge gateway",
             "websockets",
             (101, None),
-            errors=(403,),
+            errors=(400, 403),
             public=True,
         )
     },

@@ -25,8 +25,8 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 _RANGE = (
-    _query("start", _DATE, "first UTC day (default: all time)"),
-    _query("end", _DATE, "last UTC day (default: all time)"),
+    _query("start", _DATE, "first UTC day (default: all time); not after end, else 422"),
+    _query("end", _DATE, "last UTC day (default: all time); not before start, else 422"),
 )
 
 

@@ -3,17 +3,28 @@
 `JsonBody` wraps a decoded JSON object; each accessor checks one field and raises
 `InvalidField` with that field's name. `finish()` refuses fields nobody asked for, so a
 misspelt optional field is an error rather than silently ignored.
+
+Characters: PostgreSQL refuses NUL in `text` and `jsonb`, so a NUL anywhere in a body (a
+key or a string, at any depth) is refused at parsing, 400 `invalid_characters` naming the
+top-level field, before any handler runs. Text fields (`text()`: names, e-mails, devices,
+reasons) refuse every control character (Unicode category Cc) too, except where the
+caller allows them (passwords, which are only hashed).
 """
 
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 import orjson
-from aiohttp import web
+from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from adapters.api.errors import (
     BadRequest,
@@ -24,7 +35,45 @@ from adapters.api.errors import (
 )
 
 MAX_JSON_BYTES = 1024 * 1024
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The same rule is in the OpenAPI description (openapi.py), as a JSON Schema pattern.
+DATETIME_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.+\-Z]+")
 _MISSING = object()
+NUL = "\x00"
+
+
+def control_character(value: str) -> str | None:
+    """The first control character (Unicode category Cc) in `value`, or None."""
+    for char in value:
+        if unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def refuse_control_characters(value: str, field: str, *, allow_controls: bool = False) -> None:
+    """400 `invalid_characters` if `value` holds NUL (or any control character unless allowed)."""
+    found = (NUL if NUL in value else None) if allow_controls else control_character(value)
+    if found is not None:
+        raise BadRequest(
+            f"{field} must not contain control characters ({_describe(found)})",
+            field=field,
+            code="invalid_characters",
+        )
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, dict):
+        return any(NUL in k or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 class JsonBody:
@@ -42,6 +91,13 @@ class JsonBody:
             raise BadRequest(f"the body is not valid JSON: {error}", code="invalid_json") from None
         if not isinstance(data, dict):
             raise BadRequest("the body must be a JSON object", code="invalid_json")
+        for key, value in data.items():
+            if NUL in key or _holds_nul(value):
+                raise BadRequest(
+                    f"{key.replace(NUL, '')} must not contain control characters (U+0000)",
+                    field=key.replace(NUL, ""),
+                    code="invalid_characters",
+                )
         return cls(data)
 
     def has(self, name: str) -> bool:
@@ -54,10 +110,13 @@ class JsonBody:
             raise InvalidField(f"{name} is required", field=name, code="missing_field")
         return value
 
-    def text(self, name: str, *, max_length: int, min_length: int = 1) -> str:
+    def text(
+        self, name: str, *, max_length: int, min_length: int = 1, allow_controls: bool = False
+    ) -> str:
         value = self._get(name, True)
         if not isinstance(value, str):
             raise InvalidField(f"{name} must be a string", field=name)
+        refuse_control_characters(value, name, allow_controls=allow_controls)
         if not min_length <= len(value) <= max_length:
             raise InvalidField(
                 f"{name} must be {min_length}..{max_length} characters long", field=name
@@ -159,6 +218,43 @@ async def json_body(request: web.Request) -> JsonBody:
     return JsonBody.parse(await request.read())
 
 
+async def multipart_parts(request: web.Request) -> AsyncIterator[BodyPartReader]:
+    """The parts of a multipart body, each named; a malformed body (a control character
+    in a part header, a missing boundary, a nested multipart) is 400 `invalid_multipart`.
+
+    Wrap reading each part's content in `multipart_errors()` too: a part ends badly while
+    it is read."""
+    with multipart_errors():
+        reader = await request.multipart()
+        while True:
+            part = await reader.next()
+            if part is None:
+                return
+            if not isinstance(part, BodyPartReader) or part.name is None:
+                raise BadRequest(
+                    "nested multipart bodies and unnamed parts are not accepted",
+                    code="invalid_multipart",
+                )
+            yield part
+
+
+@contextmanager
+def multipart_errors() -> Iterator[None]:
+    """Turns aiohttp's errors for a malformed multipart body into 400 `invalid_multipart`."""
+    try:
+        yield
+    except (HttpProcessingError, ValueError) as error:
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        raise BadRequest(
+            f"the multipart body is malformed: {message}"[:300], code="invalid_multipart"
+        ) from None
+
+
+def holds_nul(value: Any) -> bool:
+    """A NUL in any string or key of a decoded JSON value (PostgreSQL refuses it)."""
+    return _holds_nul(value)
+
+
 def parse_uuid(value: str) -> UUID | None:
     try:
         return UUID(value)
@@ -180,33 +276,39 @@ def query_integer(
     raw = request.query.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidField(f"{name} must be a whole number", field=name) from None
+    if not _INTEGER.fullmatch(raw):  # int() would take " 5", "5_0" and other digits too
+        raise InvalidField(f"{name} must be a whole number", field=name)
+    value = int(raw)
     if not minimum <= value <= maximum:
         raise InvalidField(f"{name} must be in {minimum}..{maximum}", field=name)
     return value
 
 
 def query_date(request: web.Request, name: str) -> date | None:
-    """An optional `YYYY-MM-DD` query parameter."""
+    """An optional `YYYY-MM-DD` query parameter (nothing else: no week dates, no "")."""
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
+        if not _DATE.fullmatch(raw):
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
         raise InvalidField(f"{name} must be a date (YYYY-MM-DD)", field=name) from None
 
 
 def query_datetime(request: web.Request, name: str) -> datetime | None:
-    """An optional ISO 8601 time query parameter; without a UTC offset it is taken as UTC."""
+    """An optional ISO 8601 time (`YYYY-MM-DDThh:mm...`) query parameter; without a UTC
+    offset it is taken as UTC."""
     raw = request.query.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
     try:
+        if not DATETIME_PATTERN.fullmatch(raw):
+            raise ValueError(raw)
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise InvalidField(f"{name} must be an ISO 8601 time", field=name) from None
+        raise InvalidField(
+            f"{name} must be an ISO 8601 time (YYYY-MM-DDThh:mm:ss, optional offset)", field=name
+        ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

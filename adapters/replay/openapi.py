@@ -52,7 +52,7 @@ REPLAY_PATHS: dict[str, dict[str, Any]] = {
         "get": {
             "summary": "WebSocket: a past session replayed at 1x..60x with play/pause/seek",
             "tags": ["websockets"],
-            "responses": {"101": {"description": "success"}, **_errors(403)},
+            "responses": {"101": {"description": "success"}, **_errors(400, 403)},
             "security": [],
         }
     },

@@ -45,7 +45,7 @@ def _tokens(request: web.Request, issued: IssuedRefreshToken) -> dict[str, Any]:
 def _credentials(body: JsonBody) -> tuple[str, str, str]:
     email = body.text("email", max_length=MAX_EMAIL_LENGTH)
     # Long enough to reject over-long passwords with a clear message, bounded for hashing.
-    password = body.text("password", max_length=4 * MAX_LENGTH)
+    password = body.text("password", max_length=4 * MAX_LENGTH, allow_controls=True)
     device = body.optional_text("device", max_length=MAX_DEVICE_LENGTH, default=DEFAULT_DEVICE)
     body.finish()
     return email, password, device or DEFAULT_DEVICE

@@ -12,7 +12,6 @@ steps are idempotent, so a revoke that failed half-way is completed by repeating
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
 from typing import Any
@@ -20,11 +19,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from uuid import UUID, uuid4
 
 from aiohttp import ClientError, web
+from aiormq.exceptions import AMQPError
 
 from adapters.amqp import names
 from adapters.amqp.accounts import ManagementApiError
 from adapters.amqp.topology import declare_command_queue
-from adapters.api.errors import BadGateway
+from adapters.api.errors import BadGateway, InvalidField
 from adapters.api.keys import (
     ADMIN_CHANNEL,
     BRIDGE_ACCOUNTS,
@@ -47,6 +47,7 @@ from domain.errors import BridgeRevoked
 log = logging.getLogger(__name__)
 
 REVOKE_REASON = "revoked by its owner"
+INCLUDE_REVOKED = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
 def bridge_json(bridge: OwnedBridge) -> dict[str, Any]:
@@ -83,6 +84,24 @@ def _register(store: WattlogStore, bridge: BridgeClient) -> None:
     store.save(bridge)
 
 
+async def _undo_registration(request: web.Request, kind: str, client_id: str) -> None:
+    if kind == "desktop":
+        try:
+            await request.app[BRIDGE_ACCOUNTS].delete(client_id)
+        except (ManagementApiError, ClientError, OSError) as error:
+            log.error(
+                "bridge account of a failed registration not deleted",
+                extra={"client_id": client_id, "error": str(error)},
+            )
+    try:
+        await request.app[ADMIN_CHANNEL].queue_delete(names.command_queue(client_id))
+    except (AMQPError, OSError, TimeoutError) as error:
+        log.error(
+            "command queue of a failed registration not deleted",
+            extra={"client_id": client_id, "error": str(error)},
+        )
+
+
 async def register(request: web.Request) -> web.Response:
     body = await json_body(request)
     name = body.text("name", max_length=rules.MAX_NAME_LENGTH)
@@ -101,10 +120,9 @@ async def register(request: web.Request) -> web.Response:
         await declare_command_queue(request.app[ADMIN_CHANNEL], settings, client_id)
         await in_thread(_register, request.app[STORE], bridge)
     except BaseException as error:
-        # Nothing half-made stays behind: without the event, no broker account either.
-        if kind == "desktop":
-            with contextlib.suppress(ManagementApiError, ClientError):
-                await accounts.delete(client_id)
+        # Nothing half-made stays behind: without the event, no broker account and no
+        # command queue either (the id is new, so the queue can only be this attempt's).
+        await _undo_registration(request, kind, client_id)
         if isinstance(error, ManagementApiError | ClientError):
             log.error("bridge account not created", extra={"error": str(error)})
             raise BadGateway("the message broker refused to create the bridge's account") from None
@@ -118,7 +136,12 @@ async def register(request: web.Request) -> web.Response:
 
 
 async def list_bridges(request: web.Request) -> web.Response:
-    include_revoked = request.query.get("include_revoked") in {"1", "true", "yes"}
+    flag = request.query.get("include_revoked", "false")
+    if flag not in INCLUDE_REVOKED:
+        raise InvalidField(
+            f"include_revoked must be one of {', '.join(INCLUDE_REVOKED)}", field="include_revoked"
+        )
+    include_revoked = INCLUDE_REVOKED[flag]
     async with request.app[DB_POOL].connection() as conn:
         cursor = await conn.execute(
             f"SELECT {BRIDGE_COLUMNS} FROM user_bridges WHERE owner_id = %s"

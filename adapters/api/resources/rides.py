@@ -18,7 +18,7 @@ from adapters.api.errors import InvalidField, PayloadTooLarge, UnsupportedMediaT
 from adapters.api.keys import DB_POOL, STORE, USER_ID
 from adapters.api.resources.ownership import athlete_of
 from adapters.api.threads import in_thread
-from adapters.api.validation import path_uuid
+from adapters.api.validation import multipart_errors, multipart_parts, path_uuid
 from adapters.importers.service import RideImport, RideImportError, import_ride
 
 MAX_RIDE_FILE_BYTES = 32 * 1024 * 1024
@@ -49,16 +49,15 @@ async def _upload(request: web.Request) -> tuple[str, bytes]:
             "send the ride file as application/octet-stream or multipart/form-data"
         )
     found: tuple[str, bytes] | None = None
-    async for part in await request.multipart():
-        if not isinstance(part, BodyPartReader) or part.name is None:
-            raise UnsupportedMediaType("nested multipart bodies are not accepted")
+    async for part in multipart_parts(request):
         if part.name != FILE_PART:
             raise InvalidField(
                 f"unknown field {part.name!r}", field=part.name, code="unknown_field"
             )
         if found is not None:
             raise InvalidField("send one ride file per request", field=FILE_PART)
-        found = (part.filename or "upload", await _read_limited(part))
+        with multipart_errors():
+            found = (part.filename or "upload", await _read_limited(part))
     if found is None:
         raise InvalidField("the ride file is required", field=FILE_PART, code="missing_field")
     return found

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from aiohttp import BodyPartReader, web
+from aiohttp import web
 from eventsourcing.persistence import IntegrityError
 
-from adapters.api.errors import Conflict, InvalidField, ServiceUnavailable, UnsupportedMediaType
+from adapters.api.errors import BadRequest, Conflict, InvalidField, ServiceUnavailable
 from adapters.api.keys import DB_POOL, SESSIONS, SETTINGS, STORE, USER_ID
 from adapters.api.resources.ownership import (
     SESSION_COLUMNS,
@@ -33,7 +33,10 @@ from adapters.api.resources.workouts import (
 )
 from adapters.api.threads import in_thread
 from adapters.api.validation import (
+    holds_nul,
     json_body,
+    multipart_errors,
+    multipart_parts,
     parse_uuid,
     path_uuid,
     query_datetime,
@@ -145,16 +148,22 @@ async def _start_request(request: web.Request) -> tuple[UUID, UUID, dict[str, An
 async def _start_form(request: web.Request) -> tuple[UUID, UUID, dict[str, Any] | None]:
     fields: dict[str, str] = {}
     workout: dict[str, Any] | None = None
-    async for part in await request.multipart():
-        if not isinstance(part, BodyPartReader) or part.name is None:
-            raise UnsupportedMediaType("nested multipart bodies are not accepted")
+    async for part in multipart_parts(request):
         if part.name == "workout":
-            data = await part.read(decode=True)
+            with multipart_errors():
+                data = await part.read(decode=True)
             if len(data) > MAX_WORKOUT_FILE_BYTES:
                 raise InvalidField("the workout file is too large", field="workout")
             workout = workout_from_file(part.filename or "workout", bytes(data))
+            if holds_nul(workout):
+                raise BadRequest(
+                    "workout must not contain control characters (U+0000)",
+                    field="workout",
+                    code="invalid_characters",
+                )
         elif part.name in {"athlete_id", "bridge_id"}:
-            fields[part.name] = (await part.text())[:100]
+            with multipart_errors():
+                fields[part.name] = (await part.text())[:100]
         else:
             raise InvalidField(
                 f"unknown field {part.name!r}", field=part.name, code="unknown_field"

@@ -1,9 +1,10 @@
 """What both sockets do before anything else: check the Origin, then authenticate.
 
 Origin: a browser always sends it, so a socket opened by a page of another site is
-refused (403) before the upgrade. A request without Origin is not from a browser page
-(the phone app, a desktop tool) and cannot be a cross-site attack; it is let through, and
-the ticket decides.
+refused (403) before the upgrade. Origins are compared as (scheme, host, port), the
+port defaulting by scheme: `http://host` and `https://host` are different sites. A
+request without Origin is not from a browser page (the phone app, a desktop tool) and
+cannot be a cross-site attack; it is let through, and the ticket decides.
 
 Authentication: the first message must be `{"type": "auth", "ticket": "..."}` (plus
 fields each socket needs), within `AUTH_TIMEOUT_S`. Close codes: 4001 not authenticated,
@@ -33,26 +34,45 @@ CLOSE_BAD_MESSAGE = 4400
 CLOSE_TRY_AGAIN = 1013  # RFC 6455 "try again later": the broker is unavailable
 
 
-def allowed_origins(settings: Settings) -> frozenset[str]:
-    origins = {o.strip().rstrip("/") for o in settings.ws_allowed_origins.split(",") if o.strip()}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+
+
+def parse_origin(value: str) -> Origin | None:
+    """(scheme, host, port) of an origin, with the scheme's default port; None if malformed."""
+    try:
+        parts = urlsplit(value.strip().rstrip("/"))
+        scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        return None
+    if scheme not in _DEFAULT_PORTS or not host or port is None:
+        return None
+    return scheme, host, port
+
+
+def allowed_origins(settings: Settings) -> frozenset[Origin]:
+    configured = [o for o in settings.ws_allowed_origins.split(",") if o.strip()]
     if settings.public_origin:
-        origins.add(settings.public_origin.rstrip("/"))
+        configured.append(settings.public_origin)
     if settings.env != "production":
         port = settings.http_port
-        origins |= {f"http://localhost:{port}", f"http://127.0.0.1:{port}"}
-    return frozenset(origins)
+        configured += [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    return frozenset(o for o in map(parse_origin, configured) if o is not None)
 
 
 def check_origin(request: web.Request) -> None:
     origin = request.headers.get("Origin")
     if origin is None:
         return
-    if origin.rstrip("/") in allowed_origins(request.app[SETTINGS]):
+    parsed = parse_origin(origin)
+    if parsed is not None and parsed in allowed_origins(request.app[SETTINGS]):
         return
-    # The page and the socket on the same host and port is the dashboard itself.
-    if urlsplit(origin).netloc == request.host:
+    # The page and the socket on the same scheme, host and port is the dashboard itself.
+    if parsed is not None and parsed == parse_origin(f"{request.scheme}://{request.host}"):
         return
-    raise Forbidden(f"origin {origin!r} is not allowed", code="origin_not_allowed")
+    raise Forbidden(f"origin {origin[:200]!r} is not allowed", code="origin_not_allowed")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from api_harness import Api, ApiFactory, Reply, User, new_email
 
 FREE = 5
 MAX_DELAY_S = 1
+# The test client plays a reverse proxy on this machine: its X-Forwarded-For names the client.
+PROXY = "127.0.0.1, ::1"
 
 
 def _login(api: Api, email: str, password: str, address: str) -> asyncio.Task[Reply]:
@@ -31,7 +33,9 @@ async def _burst(api: Api, email: str, addresses: list[str]) -> list[Reply]:
 async def test_a_burst_of_wrong_passwords_for_one_account_is_mostly_refused_unchecked(
     api_with: ApiFactory,
 ) -> None:
-    async with api_with(login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S) as api:
+    async with api_with(
+        trusted_proxies=PROXY, login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S
+    ) as api:
         user = await api.register()
         burst = asyncio.ensure_future(_burst(api, user.email, ["198.51.100.1"] * 30))
         await asyncio.sleep(0.1)
@@ -49,7 +53,9 @@ async def test_a_burst_of_wrong_passwords_for_one_account_is_mostly_refused_unch
 async def test_after_the_free_attempts_guessing_gets_one_try_per_delay(
     api_with: ApiFactory,
 ) -> None:
-    async with api_with(login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S) as api:
+    async with api_with(
+        trusted_proxies=PROXY, login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S
+    ) as api:
         user = await api.register()
         await _burst(api, user.email, ["198.51.100.5"] * 10)
         await asyncio.sleep(MAX_DELAY_S + 0.2)
@@ -60,7 +66,9 @@ async def test_after_the_free_attempts_guessing_gets_one_try_per_delay(
 async def test_the_real_user_logs_in_after_a_short_wait_despite_the_attack(
     api_with: ApiFactory,
 ) -> None:
-    async with api_with(login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S) as api:
+    async with api_with(
+        trusted_proxies=PROXY, login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S
+    ) as api:
         user = await api.register()
         await _burst(api, user.email, ["198.51.100.2"] * 20)
         await asyncio.sleep(MAX_DELAY_S + 0.2)
@@ -74,7 +82,9 @@ async def test_the_real_user_logs_in_after_a_short_wait_despite_the_attack(
 async def test_guesses_spread_over_many_addresses_are_still_throttled_per_account(
     api_with: ApiFactory,
 ) -> None:
-    async with api_with(login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S) as api:
+    async with api_with(
+        trusted_proxies=PROXY, login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S
+    ) as api:
         user = await api.register()
         replies = await _burst(api, user.email, [f"192.0.2.{i}" for i in range(1, 26)])
         assert sum(r.status == 401 for r in replies) == FREE
@@ -83,7 +93,9 @@ async def test_guesses_spread_over_many_addresses_are_still_throttled_per_accoun
 async def test_an_unknown_email_is_throttled_exactly_like_a_known_one(
     api_with: ApiFactory,
 ) -> None:
-    async with api_with(login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S) as api:
+    async with api_with(
+        trusted_proxies=PROXY, login_free_attempts=FREE, login_max_delay_s=MAX_DELAY_S
+    ) as api:
         known: User = await api.register()
         for email in (known.email, new_email()):
             replies = await _burst(api, email, ["198.51.100.3"] * 12)
@@ -93,7 +105,9 @@ async def test_an_unknown_email_is_throttled_exactly_like_a_known_one(
 async def test_one_address_guessing_many_accounts_is_throttled_per_address(
     api_with: ApiFactory,
 ) -> None:
-    async with api_with(login_ip_free_attempts=10, login_max_delay_s=MAX_DELAY_S) as api:
+    async with api_with(
+        trusted_proxies=PROXY, login_ip_free_attempts=10, login_max_delay_s=MAX_DELAY_S
+    ) as api:
         replies = await asyncio.gather(
             *(_login(api, new_email(), "wrong-guess-123", "198.51.100.4") for _ in range(20))
         )

@@ -60,3 +60,27 @@ def _forged(claims: dict[str, object], algorithm: str = "HS256", key: str = SECR
 def test_a_token_that_breaks_a_rule_is_refused(token: str) -> None:
     with pytest.raises(InvalidAccessToken):
         TOKENS.verify(token)
+
+
+def _signed(iat: float, exp: float) -> str:
+    claims = {"sub": str(uuid.uuid4()), "aud": "wattlog", "iat": iat, "exp": exp}
+    return jwt.encode(claims, SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize(
+    ("iat_offset_s", "exp_offset_s"),
+    [(0, 1e20), (0, 900 + 60), (-600, 900), (120, 600)],
+    ids=["exp-1e20", "exp-past-the-ttl", "lifetime-past-the-ttl", "issued-in-the-future"],
+)
+def test_a_well_signed_token_outside_the_configured_lifetime_is_refused(
+    iat_offset_s: float, exp_offset_s: float
+) -> None:
+    now = time.time()
+    with pytest.raises(InvalidAccessToken):
+        TOKENS.verify(_signed(int(now + iat_offset_s), now + exp_offset_s), now=now)
+
+
+def test_a_token_issued_a_little_earlier_by_another_process_is_accepted() -> None:
+    now = time.time()
+    # Clock skew within the leeway: iat 3 s ahead, exp a full lifetime after it.
+    assert TOKENS.verify(_signed(int(now + 3), int(now + 3) + 900), now=now)

@@ -44,3 +44,37 @@ def test_an_optional_field_may_be_absent_or_null() -> None:
     assert body.optional_integer("max_hr", minimum=60, maximum=240) is None
     assert body.optional_text("device", max_length=10, default="d") == "d"
     body.finish()
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"name": "a\\u0000b"}', "name"),
+        (b'{"workout": {"steps": [{"label": "\\u0000"}]}}', "workout"),
+        (b'{"workout": {"\\u0000": 1}}', "workout"),
+    ],
+)
+def test_a_nul_anywhere_in_a_body_is_refused_naming_the_top_level_field(
+    raw: bytes, field: str
+) -> None:
+    with pytest.raises(BadRequest) as raised:
+        JsonBody.parse(raw)
+    assert (raised.value.code, raised.value.field) == ("invalid_characters", field)
+
+
+@pytest.mark.parametrize("value", ["tab\there", "new\nline", "del\x7f", "c1\x85", "bell\x07"])
+def test_a_text_field_refuses_control_characters(value: str) -> None:
+    body = JsonBody({"name": value})
+    with pytest.raises(BadRequest) as raised:
+        body.text("name", max_length=100)
+    assert (raised.value.code, raised.value.field) == ("invalid_characters", "name")
+
+
+def test_a_password_may_hold_control_characters_but_not_nul() -> None:
+    assert JsonBody({"p": "tab\tpass"}).text("p", max_length=100, allow_controls=True)
+    with pytest.raises(BadRequest):
+        JsonBody({"p": "nul\x00pass"}).text("p", max_length=100, allow_controls=True)
+
+
+def test_names_in_any_script_pass() -> None:
+    assert JsonBody({"name": "Zoë Ørsted 李"}).text("name", max_length=100) == "Zoë Ørsted 李"
