@@ -50,6 +50,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _runs_from(pid: int, base: Path) -> bool:
+    """The process is still the server started in `base` (its pid was not reused)."""
+    try:
+        return str(base) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+
+
 def _read_pid(path: Path) -> int | None:
     with contextlib.suppress(OSError, ValueError, IndexError):
         return int(path.read_text().split()[0])
@@ -93,7 +101,7 @@ def clean_leftovers() -> None:
             continue
         for pid_file in (base / "rabbit" / "node.pid", base / "pg" / "data" / "postmaster.pid"):
             pid = _read_pid(pid_file)
-            if pid is not None and _alive(pid):
+            if pid is not None and _runs_from(pid, base):
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
         shutil.rmtree(base, ignore_errors=True)
