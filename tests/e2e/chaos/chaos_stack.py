@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 import psycopg
 from chaos_services import PrivatePostgres, PrivateRabbit, free_port
-from processes import WattlogProcess
+from processes import WattlogProcess, wattlog_env
 
 from adapters.amqp import names
 from adapters.demo_ride import DemoRide, DemoRider
@@ -90,15 +90,8 @@ class ChaosStack:
         return self.services.settings
 
     def env(self) -> dict[str, str]:
-        settings = self.settings
         return {
-            **os.environ,
-            "WATTLOG_ENV": "test",
-            "WATTLOG_DATABASE_URL": settings.database_url,
-            "WATTLOG_AMQP_URL": settings.amqp_url,
-            "WATTLOG_RABBITMQ_MANAGEMENT_URL": settings.rabbitmq_management_url,
-            "WATTLOG_INGEST_SHARDS": str(settings.ingest_shards),
-            "WATTLOG_INGEST_BATCH_WAIT_MS": str(settings.ingest_batch_wait_ms),
+            **wattlog_env(self.settings, os.environ),
             "WATTLOG_DB_POOL_SIZE": "2",
             "WATTLOG_HTTP_PORT": str(self.http_port),
         }
