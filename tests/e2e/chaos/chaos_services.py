@@ -25,7 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PG_BIN = Path("/usr/lib/postgresql")
-RABBIT_BIN = Path("/usr/lib/rabbitmq/bin")  # the scripts themselves, not Debian's su wrapper
+# Debian's /usr/sbin/rabbitmq-* wrap the scripts in `su rabbitmq`; call the scripts themselves.
+RABBIT_BIN = (
+    Path("/usr/lib/rabbitmq/bin")
+    if Path("/usr/lib/rabbitmq/bin/rabbitmq-server").exists()
+    else Path(shutil.which("rabbitmq-server") or "/usr/sbin/rabbitmq-server").parent
+)
 BASE_PREFIX = "wattlog-chaos-"
 STARTUP_TIMEOUT_S = 90.0
 
@@ -72,11 +77,14 @@ def _tail(path: Path, lines: int = 40) -> str:
 
 def _pg_bin() -> Path:
     versions = sorted(
-        (p for p in PG_BIN.iterdir() if (p / "bin" / "initdb").exists()),
+        (p for p in PG_BIN.glob("*") if (p / "bin" / "initdb").exists()),
         key=lambda p: int(p.name) if p.name.isdigit() else 0,
     )
     if not versions:
-        raise ServiceError(f"no PostgreSQL server binaries under {PG_BIN}")
+        initdb = shutil.which("initdb")
+        if initdb:
+            return Path(initdb).parent
+        raise ServiceError(f"no PostgreSQL server binaries under {PG_BIN} or on PATH")
     return versions[-1] / "bin"
 
 
