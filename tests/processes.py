@@ -5,8 +5,26 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adapters.settings import Settings
+
+
+def wattlog_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
+    """`base` (usually os.environ) with the WATTLOG_* variables that point at `settings`."""
+    return {
+        **base,
+        "WATTLOG_ENV": "test",
+        "WATTLOG_DATABASE_URL": settings.database_url,
+        "WATTLOG_AMQP_URL": settings.amqp_url,
+        "WATTLOG_RABBITMQ_MANAGEMENT_URL": settings.rabbitmq_management_url,
+        "WATTLOG_INGEST_SHARDS": str(settings.ingest_shards),
+        "WATTLOG_INGEST_BATCH_WAIT_MS": str(settings.ingest_batch_wait_ms),
+    }
 
 
 @dataclass

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import WattlogProcess
+from processes import WattlogProcess, wattlog_env
 
 from adapters.settings import Settings
 
@@ -17,14 +17,7 @@ from adapters.settings import Settings
 @pytest.fixture
 def spawn(settings: Settings) -> Iterator[object]:
     started: list[WattlogProcess] = []
-    env = {
-        **os.environ,
-        "WATTLOG_ENV": "test",
-        "WATTLOG_DATABASE_URL": settings.database_url,
-        "WATTLOG_AMQP_URL": settings.amqp_url,
-        "WATTLOG_INGEST_SHARDS": str(settings.ingest_shards),
-        "WATTLOG_INGEST_BATCH_WAIT_MS": str(settings.ingest_batch_wait_ms),
-    }
+    env = wattlog_env(settings, os.environ)
     logs = Path(tempfile.mkdtemp(prefix="wattlog-e2e-"))
 
     def start(*argv: str) -> WattlogProcess:
