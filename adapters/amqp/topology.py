@@ -10,8 +10,10 @@ ingest --poison messages, reason in a header--> [wattlog.dead fanout] --> wattlo
 
 from __future__ import annotations
 
+from typing import Any
+
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractQueue
+from aio_pika.abc import AbstractChannel, AbstractQueue, AbstractRobustChannel
 
 from adapters.amqp import names
 from adapters.settings import Settings
@@ -51,18 +53,26 @@ async def declare_topology(channel: AbstractChannel, settings: Settings) -> None
 
 
 async def declare_command_queue(
-    channel: AbstractChannel, settings: Settings, client_id: str
+    channel: AbstractChannel, settings: Settings, client_id: str, *, consumed_here: bool = False
 ) -> AbstractQueue:
     """The queue a bridge reads its trainer commands from; declared when it is registered.
 
     The TTL drops commands nobody took within a few seconds: an old ERG target must never
     reach a trainer. The relay also sets a per-message expiration from the command's age.
+
+    A robust channel remembers every queue declared on it and declares them all again after
+    a reconnect: right for a queue this process consumes (`consumed_here`, the phone
+    gateway), wrong for the API and the relay, which declare one per bridge on a long-lived
+    channel (the list would grow without end, and a revoked bridge's queue come back).
     """
     exchange = await channel.get_exchange(names.COMMANDS_EXCHANGE, ensure=False)
-    queue = await channel.declare_queue(
-        names.command_queue(client_id),
-        durable=True,
-        arguments={"x-message-ttl": settings.command_ttl_ms, "x-max-length": 100},
-    )
+    arguments: dict[str, Any] = {"x-message-ttl": settings.command_ttl_ms, "x-max-length": 100}
+    name = names.command_queue(client_id)
+    if isinstance(channel, AbstractRobustChannel):
+        queue: AbstractQueue = await channel.declare_queue(
+            name, durable=True, arguments=arguments, robust=consumed_here
+        )
+    else:
+        queue = await channel.declare_queue(name, durable=True, arguments=arguments)
     await queue.bind(exchange, routing_key=client_id)
     return queue

@@ -44,7 +44,9 @@ class BridgeLink:
         channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
         self._channel = channel
         await channel.set_qos(prefetch_count=COMMAND_PREFETCH)
-        queue = await declare_command_queue(channel, self._settings, self._client_id)
+        queue = await declare_command_queue(
+            channel, self._settings, self._client_id, consumed_here=True
+        )
         await queue.consume(self._deliver)
         return self
 
