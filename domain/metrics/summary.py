@@ -6,12 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 from domain.metrics.curve import PowerCurve, mean_max_power
-from domain.metrics.decoupling import aerobic_decoupling
+from domain.metrics.decoupling import aerobic_decoupling, efficiency_factor
 from domain.metrics.fitness import eftp_from_curve
 from domain.metrics.hrv import rmssd
 from domain.metrics.power import power_metrics
 from domain.metrics.resample import CADENCE, DISTANCE, HEART_RATE, POWER, SPEED, Series
-from domain.metrics.wbal import wbal_differential
+from domain.metrics.wbal import wbal_integral, wprime_expended_kj
+from domain.metrics.xpower import xpower
 from domain.metrics.zones import Zone, heart_rate_zones, power_zones, time_in_zones
 
 COMPACT_CURVE_DURATIONS_S: tuple[int, ...] = (
@@ -19,6 +20,8 @@ COMPACT_CURVE_DURATIONS_S: tuple[int, ...] = (
 )  # fmt: skip
 # GPS speed wanders by a few tenths of a km/h while standing still.
 MOVING_SPEED_KMH = 1.0
+# GoldenCheetah's default W', used when the athlete has none.
+DEFAULT_W_PRIME_J = 20000.0
 
 ZoneTimes = tuple[tuple[str, int], ...]
 
@@ -48,6 +51,11 @@ class RideSummary:
     decoupling_pct: float | None
     rmssd_ms: float | None
     wbal_min_j: float | None
+    cp_w: float | None = None
+    w_prime_j: float | None = None
+    wprime_expended_kj: float | None = None
+    xpower_w: float | None = None
+    efficiency_factor: float | None = None
     full_power_curve: PowerCurve | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, object]:
@@ -70,17 +78,17 @@ def summarize_ride(
     w_prime_j: float | None = None,
     curve_durations_s: Iterable[int] = COMPACT_CURVE_DURATIONS_S,
 ) -> RideSummary:
+    """Every metric of the ride; CP defaults to the FTP and W' to 20 kJ (GoldenCheetah's)."""
     power = series.channel(POWER)
     heart_rate = [hr if hr is not None and hr > 0 else None for hr in series.channel(HEART_RATE)]
     cadence = series.channel(CADENCE)
     has_power = series.has(POWER)
     metrics = power_metrics(power, ftp_w)
     curve = mean_max_power(power) if has_power else None
-    wbal = (
-        wbal_differential(power, cp_w, w_prime_j)
-        if has_power and cp_w is not None and w_prime_j is not None
-        else None
-    )
+    cp = cp_w if cp_w is not None else ftp_w
+    w_prime = w_prime_j if w_prime_j is not None else DEFAULT_W_PRIME_J
+    wbal = wbal_integral(power, cp, w_prime) if has_power and cp is not None else None
+    avg_hr = _mean(heart_rate)
     return RideSummary(
         duration_s=series.length,
         moving_time_s=moving_time_s(series),
@@ -92,17 +100,19 @@ def summarize_ride(
         tss=metrics.tss if metrics else None,
         variability_index=metrics.vi if metrics else None,
         work_kj=metrics.work_kj if metrics else None,
-        avg_hr_bpm=_mean(heart_rate),
+        avg_hr_bpm=avg_hr,
         max_hr_bpm=_max(heart_rate),
         avg_cadence_rpm=_mean([c if c is not None and c > 0 else None for c in cadence]),
         max_cadence_rpm=_max(cadence),
         ftp_w=ftp_w,
         threshold_hr_bpm=threshold_hr,
         time_in_power_zones_s=(
-            _zone_times(power, power_zones(ftp_w)) if has_power and ftp_w is not None else None
+            _zone_times(power, power_zones(cp), series.recorded)
+            if has_power and cp is not None
+            else None
         ),
         time_in_hr_zones_s=(
-            _zone_times(heart_rate, heart_rate_zones(threshold_hr))
+            _zone_times(heart_rate, heart_rate_zones(threshold_hr), series.recorded)
             if threshold_hr is not None and series.has(HEART_RATE)
             else None
         ),
@@ -111,6 +121,11 @@ def summarize_ride(
         decoupling_pct=aerobic_decoupling(power, heart_rate) if has_power else None,
         rmssd_ms=rmssd(rr_ms) if rr_ms else None,
         wbal_min_j=min(wbal) if wbal else None,
+        cp_w=cp if has_power else None,
+        w_prime_j=w_prime if has_power and cp is not None else None,
+        wprime_expended_kj=wprime_expended_kj(power, cp) if has_power and cp is not None else None,
+        xpower_w=xpower(power) if has_power else None,
+        efficiency_factor=efficiency_factor(metrics.np_w if metrics else None, avg_hr),
         full_power_curve=curve,
     )
 
@@ -144,8 +159,12 @@ def distance_m(series: Series) -> float | None:
     return None
 
 
-def _zone_times(samples: Sequence[float | None], zones: Sequence[Zone]) -> ZoneTimes:
-    return tuple(zip((z.name for z in zones), time_in_zones(samples, zones), strict=True))
+def _zone_times(
+    samples: Sequence[float | None], zones: Sequence[Zone], recorded: Sequence[bool]
+) -> ZoneTimes:
+    """Every recorded second counts (GoldenCheetah's rule); one without a value is zone 1."""
+    seconds = time_in_zones(samples, zones, recorded)
+    return tuple(zip((z.name for z in zones), seconds, strict=True))
 
 
 def _mean(samples: Sequence[float | None]) -> float | None:

@@ -3,8 +3,9 @@
 A pause (``None``) is taken as 0 W: the rider recovers at rest.
 
 * Skiba 2012, integral form: ``W'bal(t) = W' - sum_{u <= t, P(u) > CP} (P(u) - CP) e^{-(t-u)/tau}``
-  with ``tau = 546 e^{-0.01 D_CP} + 316`` s and ``D_CP`` = CP minus the ride's mean power over
-  the seconds below CP. The sum is computed recursively (decay the running sum by ``e^{-1/tau}``
+  with ``tau = int(546 e^{-0.01 D_CP} + 316)`` s (truncated to whole seconds, as GoldenCheetah's
+  WPrime.cpp) and ``D_CP`` = CP minus the ride's mean power over the seconds below CP (pauses
+  included, as 0 W). The sum is computed recursively (decay the running sum by ``e^{-1/tau}``
   each second, then add the new expenditure), O(n) instead of O(n^2), same values.
 * Skiba 2015 differential form as written by Froncioni and Clarke (forward Euler, dt = 1 s):
   above CP ``W'bal -= P - CP``; below CP ``W'bal += (CP - P) (W' - W'bal) / W'``.
@@ -26,11 +27,18 @@ def _check(cp_w: float, w_prime_j: float) -> None:
 
 
 def skiba_tau(power: Sequence[float | None], cp_w: float) -> float:
-    """Skiba 2012 recovery time constant in seconds; D_CP = CP - mean power below CP."""
+    """Skiba 2012 recovery time constant in whole seconds; D_CP = CP - mean power below CP."""
     below = [w if w is not None else 0.0 for w in power]
     below = [w for w in below if w < cp_w]
     d_cp = cp_w - sum(below) / len(below) if below else 0.0
-    return 546.0 * math.exp(-0.01 * d_cp) + 316.0
+    return float(int(546.0 * math.exp(-0.01 * d_cp) + 316.0))
+
+
+def wprime_expended_kj(power: Sequence[float | None], cp_w: float) -> float:
+    """Work above CP in kJ: the sum of ``max(0, P - CP)`` over the seconds (WPrime.cpp)."""
+    if not cp_w > 0:
+        raise InvalidThresholdError(f"CP must be a positive number of watts, got {cp_w}")
+    return sum(w - cp_w for w in power if w is not None and w > cp_w) / 1000.0
 
 
 def wbal_integral(

@@ -1,9 +1,10 @@
-"""Training zones from a threshold, and time spent in each zone.
+"""Training zones from a threshold, and time spent in each zone, as GoldenCheetah counts them.
 
-Power: Coggan's 7 levels as fractions of FTP. Heart rate: Coggan's 5 levels as fractions of
-threshold (LTHR). Each zone includes its upper bound: 55 % of FTP is still zone 1, the next
-watt above is zone 2. The last zone is open-ended; the first starts at 0 (so coasting at 0 W
-counts in zone 1).
+Power: Coggan's 7 levels, heart rate: Coggan's 5 levels (GoldenCheetah's Zones.cpp and
+HrZones.cpp). Each zone is given by its lower bound, ``int(threshold x percent / 100)``
+(GoldenCheetah truncates to whole watts or beats); a value is in a zone when
+``low <= v < next low``, so a bound belongs to the zone it opens. The first zone starts at 0 and
+also takes anything below 0; the last is open-ended.
 """
 
 from __future__ import annotations
@@ -14,52 +15,48 @@ from dataclasses import dataclass
 
 from domain.metrics.errors import InvalidThresholdError
 
-# (name, upper bound as a fraction of threshold); the last zone has no upper bound.
-COGGAN_POWER_LEVELS: tuple[tuple[str, float | None], ...] = (
-    ("Z1 Active recovery", 0.55),
-    ("Z2 Endurance", 0.75),
-    ("Z3 Tempo", 0.90),
-    ("Z4 Lactate threshold", 1.05),
-    ("Z5 VO2max", 1.20),
-    ("Z6 Anaerobic capacity", 1.50),
-    ("Z7 Neuromuscular power", None),
+# (name, lower bound in % of threshold). Whole percents so that int() of the product is exact.
+COGGAN_POWER_LEVELS: tuple[tuple[str, int], ...] = (
+    ("Z1 Active recovery", 0),
+    ("Z2 Endurance", 55),
+    ("Z3 Tempo", 75),
+    ("Z4 Lactate threshold", 90),
+    ("Z5 VO2max", 105),
+    ("Z6 Anaerobic capacity", 120),
+    ("Z7 Neuromuscular power", 150),
 )
 
-COGGAN_HR_LEVELS: tuple[tuple[str, float | None], ...] = (
-    ("Z1 Active recovery", 0.68),
-    ("Z2 Endurance", 0.83),
-    ("Z3 Tempo", 0.94),
-    ("Z4 Lactate threshold", 1.05),
-    ("Z5 VO2max", None),
+COGGAN_HR_LEVELS: tuple[tuple[str, int], ...] = (
+    ("Z1 Active recovery", 0),
+    ("Z2 Endurance", 68),
+    ("Z3 Tempo", 83),
+    ("Z4 Lactate threshold", 94),
+    ("Z5 VO2max", 105),
 )
 
 
 @dataclass(frozen=True)
 class Zone:
-    """Values ``low < v <= high`` (``low`` inclusive for the first zone, ``high`` None = open)."""
+    """Values ``low <= v < high`` (``high`` None = open-ended)."""
 
     name: str
-    low: float
-    high: float | None
+    low: int
+    high: int | None
 
 
-def zones_from_threshold(
-    threshold: float, levels: Sequence[tuple[str, float | None]]
-) -> tuple[Zone, ...]:
+def zones_from_threshold(threshold: float, levels: Sequence[tuple[str, int]]) -> tuple[Zone, ...]:
     if not threshold > 0:
         raise InvalidThresholdError(f"zone threshold must be positive, got {threshold}")
-    zones: list[Zone] = []
-    low = 0.0
-    for name, fraction in levels:
-        high = None if fraction is None else fraction * threshold
-        zones.append(Zone(name=name, low=low, high=high))
-        if high is not None:
-            low = high
-    return tuple(zones)
+    lows = [int(threshold * percent / 100) for _, percent in levels]
+    highs: list[int | None] = [*lows[1:], None]
+    return tuple(
+        Zone(name=name, low=low, high=high)
+        for (name, _), low, high in zip(levels, lows, highs, strict=True)
+    )
 
 
-def power_zones(ftp_w: float) -> tuple[Zone, ...]:
-    return zones_from_threshold(ftp_w, COGGAN_POWER_LEVELS)
+def power_zones(cp_w: float) -> tuple[Zone, ...]:
+    return zones_from_threshold(cp_w, COGGAN_POWER_LEVELS)
 
 
 def heart_rate_zones(threshold_hr_bpm: float) -> tuple[Zone, ...]:
@@ -68,16 +65,26 @@ def heart_rate_zones(threshold_hr_bpm: float) -> tuple[Zone, ...]:
 
 def zone_index(value: float, zones: Sequence[Zone]) -> int:
     """0-based index of the zone holding ``value``."""
-    uppers = [z.high for z in zones if z.high is not None]
-    return min(bisect.bisect_left(uppers, value), len(zones) - 1)
+    return max(bisect.bisect_right([z.low for z in zones], value) - 1, 0)
 
 
-def time_in_zones(samples: Sequence[float | None], zones: Sequence[Zone]) -> tuple[int, ...]:
-    """Seconds spent in each zone by a 1 Hz series; ``None`` seconds are not counted."""
-    uppers = [z.high for z in zones if z.high is not None]
+def time_in_zones(
+    samples: Sequence[float | None],
+    zones: Sequence[Zone],
+    recorded: Sequence[bool] | None = None,
+) -> tuple[int, ...]:
+    """Seconds spent in each zone by a 1 Hz series.
+
+    Without ``recorded``, ``None`` seconds are not counted. With it (GoldenCheetah's rule: every
+    recorded second counts), a recorded second without a value counts as 0, i.e. in zone 1, and
+    only seconds outside the recording (pauses) are left out.
+    """
+    lows = [z.low for z in zones]
     seconds = [0] * len(zones)
-    last = len(zones) - 1
-    for value in samples:
-        if value is not None:
-            seconds[min(bisect.bisect_left(uppers, value), last)] += 1
+    for k, value in enumerate(samples):
+        if value is None:
+            if recorded is None or not recorded[k]:
+                continue
+            value = 0.0
+        seconds[max(bisect.bisect_right(lows, value) - 1, 0)] += 1
     return tuple(seconds)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from domain.metrics.decoupling import aerobic_decoupling
+from domain.metrics.decoupling import aerobic_decoupling, efficiency_factor
 from domain.metrics.hrv import clean_rr_intervals, rmssd
 
 
@@ -24,8 +24,27 @@ def test_decoupling_ignores_seconds_without_heart_rate_or_power() -> None:
     assert aerobic_decoupling(power, heart_rate) == pytest.approx(0.0)
 
 
-def test_decoupling_is_undefined_for_less_than_ten_minutes_of_data() -> None:
-    assert aerobic_decoupling([200.0] * 599, [150.0] * 599) is None
+def test_decoupling_has_no_minimum_length_as_in_goldencheetah() -> None:
+    assert aerobic_decoupling([200.0, 200.0], [100.0, 125.0]) == pytest.approx(20.0)
+
+
+def test_decoupling_splits_at_the_middle_second_with_power_not_with_heart_rate() -> None:
+    # 4 seconds with power; HR only in the first and the last: halves are (200, 200) / (100, 100)
+    # watts with HR 100 and 100 -> 50 % drop, whatever the missing heart rates.
+    power: list[float | None] = [200.0, 200.0, 100.0, 100.0]
+    heart_rate: list[float | None] = [100.0, None, 0.0, 100.0]
+    assert aerobic_decoupling(power, heart_rate) == pytest.approx(50.0)
+
+
+def test_decoupling_is_undefined_when_a_half_has_no_heart_rate() -> None:
+    assert aerobic_decoupling([200.0] * 10, [150.0] * 5 + [None] * 5) is None
+    assert aerobic_decoupling([], []) is None
+
+
+def test_efficiency_factor_is_np_over_average_heart_rate() -> None:
+    assert efficiency_factor(300.0, 150.0) == pytest.approx(2.0)
+    assert efficiency_factor(300.0, None) is None
+    assert efficiency_factor(None, 150.0) is None
 
 
 def test_rmssd_of_clean_intervals_is_the_rms_of_successive_differences() -> None:

@@ -62,7 +62,8 @@ def test_summary_zones_and_heart_rate_and_cadence() -> None:
     assert dict(summary.time_in_power_zones_s)["Z4 Lactate threshold"] == 4200
     assert sum(s for _, s in summary.time_in_power_zones_s) == 4200
     assert summary.time_in_hr_zones_s is not None
-    assert dict(summary.time_in_hr_zones_s)["Z3 Tempo"] == 4200
+    # 150 bpm is exactly int(160 x 94 %): a bound belongs to the zone it opens.
+    assert dict(summary.time_in_hr_zones_s)["Z4 Lactate threshold"] == 4200
     assert (summary.avg_hr_bpm, summary.max_hr_bpm) == (150.0, 150.0)
     assert (summary.avg_cadence_rpm, summary.max_cadence_rpm) == (90.0, 90.0)
 
@@ -104,7 +105,28 @@ def test_summary_adds_rmssd_and_wbal_when_given_rr_intervals_and_cp() -> None:
         w_prime_j=20000.0,
     )
     assert summary.rmssd_ms == pytest.approx(math.sqrt(600 / 3))
-    assert summary.wbal_min_j == pytest.approx(20000.0 - 100.0 * 60)
+    # Skiba 2012 integral; nothing below CP, so D_CP = 0 and tau = int(546 + 316) = 862 s.
+    decay = math.exp(-1.0 / 862)
+    assert summary.wbal_min_j == pytest.approx(20000.0 - 100.0 * (1 - decay**60) / (1 - decay))
+    assert summary.wprime_expended_kj == pytest.approx(6.0)
+
+
+def test_summary_cp_defaults_to_the_ftp_and_w_prime_to_20_kj() -> None:
+    points = [(float(t), {"power_w": 300.0, "heart_rate_bpm": 150.0}) for t in range(120)]
+    summary = summarize_ride(resample_to_1hz(points, 0.0), ftp_w=250.0)
+    assert (summary.cp_w, summary.w_prime_j) == (250.0, 20000.0)
+    assert summary.wprime_expended_kj == pytest.approx(50.0 * 120 / 1000)
+    assert summary.wbal_min_j is not None and summary.wbal_min_j < 20000.0 - 5000.0
+    assert summary.xpower_w is not None and 0 < summary.xpower_w < 300.0
+    assert summary.efficiency_factor == pytest.approx(summary.normalized_power_w / 150.0)
+
+
+def test_summary_without_ftp_or_cp_has_no_w_prime_figures() -> None:
+    points = [(float(t), {"power_w": 300.0}) for t in range(60)]
+    summary = summarize_ride(resample_to_1hz(points, 0.0))
+    assert summary.cp_w is None and summary.wbal_min_j is None
+    assert summary.wprime_expended_kj is None and summary.time_in_power_zones_s is None
+    assert summary.xpower_w is not None
 
 
 def test_summary_as_dict_is_plain_json() -> None:
