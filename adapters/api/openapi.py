@@ -482,7 +482,25 @@ SCHEMAS: dict[str, Any] = {
         athlete_id=_UUID,
         bridge_id={"type": "string"},
         status={"enum": ["running", "paused", "finished", "discarded"]},
-        summary={"type": ["object", "null"]},
+        summary={
+            "type": ["object", "null"],
+            "description": "the session_summaries row (docs/api.md); figures named here",
+            "properties": {
+                name: {"type": ["number", "null"]}
+                for name in (
+                    "normalized_power_w",
+                    "tss",
+                    "work_kj",
+                    "xpower_w",
+                    "efficiency_factor",
+                    "decoupling_pct",
+                    "cp_w",
+                    "w_prime_j",
+                    "wprime_expended_kj",
+                    "wbal_min_j",
+                )
+            },
+        },
     ),
 }
 

@@ -36,7 +36,8 @@ _METRIC_COLUMNS: tuple[str, ...] = (
     "normalized_power_w", "intensity_factor", "tss", "variability_index", "work_kj",
     "avg_hr_bpm", "max_hr_bpm", "avg_cadence_rpm", "max_cadence_rpm", "threshold_hr_bpm",
     "time_in_power_zones", "time_in_hr_zones", "power_curve_w", "curve_w", "eftp_w",
-    "decoupling_pct", "rmssd_ms", "wbal_min_j",
+    "decoupling_pct", "rmssd_ms", "wbal_min_j", "cp_w", "w_prime_j", "wprime_expended_kj",
+    "xpower_w", "efficiency_factor",
 )  # fmt: skip
 
 

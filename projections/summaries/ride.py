@@ -76,6 +76,11 @@ def summary_columns(summary: RideSummary) -> dict[str, Any]:
         "decoupling_pct": summary.decoupling_pct,
         "rmssd_ms": summary.rmssd_ms,
         "wbal_min_j": summary.wbal_min_j,
+        "cp_w": summary.cp_w,
+        "w_prime_j": summary.w_prime_j,
+        "wprime_expended_kj": summary.wprime_expended_kj,
+        "xpower_w": summary.xpower_w,
+        "efficiency_factor": summary.efficiency_factor,
     }
 
 

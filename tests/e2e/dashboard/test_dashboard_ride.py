@@ -179,6 +179,12 @@ async def check_detail(page: Page, shots: Screenshots) -> None:
         re.compile(r"^\d+ W$")
     )
     await expect(summary.locator("[data-figure=tss] dd")).to_have_text(re.compile(r"^\d+$"))
+    # CP defaults to the FTP, W' to 20 kJ: the W' figures are there without any setting.
+    await expect(summary.locator("[data-figure=xpower_w] dd")).to_have_text(re.compile(r"^\d+ W$"))
+    await expect(summary.locator("[data-figure=w_prime_j] dd")).to_have_text("20.0 kJ")
+    await expect(summary.locator("[data-figure=wprime_expended_kj] dd")).to_have_text(
+        re.compile(r"^\d+\.\d kJ$")
+    )
     await expect(page.locator("#power-zones table")).to_contain_text("Z4 Lactate threshold")
     await expect(page.locator("#laps")).to_contain_text("Lap 2")
     await expect(page.locator("#curve-chart canvas")).to_have_count(1)

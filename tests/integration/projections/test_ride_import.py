@@ -4,6 +4,7 @@ broken files are refused and store nothing."""
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,41 @@ def test_imported_ride_with_pauses_is_summarised_as_the_domain_summarises_the_fi
     assert math.isclose(got_np, direct.normalized_power_w, rel_tol=1e-6)
     assert math.isclose(got_tss, direct.tss, rel_tol=1e-6)
     assert math.isclose(got_work, direct.work_kj or 0.0, rel_tol=1e-6)
+
+
+def test_imported_ride_summary_holds_w_prime_xpower_ef_and_zones_as_goldencheetah(
+    store: WattlogStore, settings: Settings
+) -> None:
+    # No CP or W' set anywhere: the summary uses the FTP in force as CP and W' = 20 kJ, the
+    # settings GoldenCheetah's reference was computed with (goldencheetah-reference.json).
+    name = "Edge810-Vector-2013-08-16-15-35-10.fit"
+    reference = next(
+        ride
+        for ride in json.loads((FIT / "goldencheetah-reference.json").read_text())["rides"]
+        if ride["file"] == name
+    )
+    gc = reference["metrics"]
+    data = (FIT / name).read_bytes()
+    result = import_ride(store, athlete_id=uuid4(), owner_id=uuid4(), ftp_w=315, data=data)
+    catch_up(store, settings)
+    with psycopg.connect(settings.database_url) as db:
+        row = db.execute(
+            "SELECT cp_w, w_prime_j, wprime_expended_kj, wbal_min_j, xpower_w,"
+            " efficiency_factor, decoupling_pct, time_in_power_zones FROM session_summaries"
+            " WHERE session_id = %s",
+            (result.session_id,),
+        ).fetchone()
+    assert row is not None
+    cp, w_prime, expended, wbal_min, xpower, ef, decoupling, zones = row
+    assert (cp, w_prime) == (315, 20000)
+    assert abs(expended - gc["skiba_wprime_exp"]) <= 0.5
+    assert abs(wbal_min / 1000 - gc["skiba_wprime_low"]) <= 0.5
+    assert abs(xpower - gc["skiba_xpower"]) <= 1.0
+    assert abs(ef - gc["friel_efficiency_factor"]) <= 0.01
+    assert abs(decoupling - gc["aerobic_decoupling"]) <= 0.5
+    seconds = [zone["seconds"] for zone in zones]
+    expected = [gc[f"time_in_zone_L{k}"] for k in range(1, 8)]
+    assert all(abs(a - b) <= 2 for a, b in zip(seconds, expected, strict=True)), seconds
 
 
 def test_importing_the_same_file_twice_stores_it_once(store: WattlogStore) -> None:
