@@ -25,6 +25,10 @@ MAX_HR = 240
 MAX_NAME_LENGTH = 100
 MAX_POWER_ZONES = 12
 MAX_ZONE_BOUND_PCT = 1000.0
+MIN_W_PRIME_J = 1000
+MAX_W_PRIME_J = 100000
+# GoldenCheetah's default W' (docs/metrics.md); CP defaults to the FTP in force.
+DEFAULT_W_PRIME_J = 20000
 
 # Upper bounds of Coggan's zones 1-6 in % FTP; zone 7 (neuromuscular) is open-ended.
 COGGAN_POWER_ZONES: tuple[float, ...] = (55.0, 75.0, 90.0, 105.0, 120.0, 150.0)
@@ -52,6 +56,8 @@ class Athlete(Aggregate):
         self._max_hr = max_hr
         self._threshold_hr = threshold_hr
         self._power_zones: list[float] | None = None
+        # ISO date -> [CP W or None (= the FTP in force), W' J or None (= the default)].
+        self._cp_history: dict[str, list[int | None]] = {}
 
     @classmethod
     def create(
@@ -132,7 +138,59 @@ class Athlete(Aggregate):
     def _change_zones(self, power_zones: list[float] | None) -> None:
         self._power_zones = power_zones
 
+    def change_power_thresholds(
+        self, cp_w: int | None, w_prime_j: int | None, effective_from: date
+    ) -> None:
+        """Set CP and W' in force from ``effective_from``; None means the default (FTP, 20 kJ)."""
+        cp_w = None if cp_w is None else _checked_ftp(cp_w, "cp_w")
+        w_prime_j = _checked_w_prime(w_prime_j)
+        if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
+            raise InvalidProfile(f"effective_from must be a date, got {effective_from!r}")
+        day = effective_from.isoformat()
+        if self._power_history().get(day) != [cp_w, w_prime_j]:
+            self._change_power_thresholds(cp_w=cp_w, w_prime_j=w_prime_j, effective_from=day)
+
+    @event("PowerThresholdsChanged")
+    def _change_power_thresholds(
+        self, cp_w: int | None, w_prime_j: int | None, effective_from: str
+    ) -> None:
+        self._cp_history = {**self._power_history(), effective_from: [cp_w, w_prime_j]}
+
     # Read-only views
+
+    def _power_history(self) -> dict[str, list[int | None]]:
+        # Snapshots taken before CP and W' existed have no such attribute.
+        history: dict[str, list[int | None]] = getattr(self, "_cp_history", {})
+        return history
+
+    def _power_on(self, day: date) -> list[int | None]:
+        if not isinstance(day, date):
+            raise InvalidProfile(f"day must be a date, got {day!r}")
+        wanted = (day.date() if isinstance(day, datetime) else day).isoformat()
+        in_force: list[int | None] = [None, None]
+        for effective_from, values in sorted(self._power_history().items()):
+            if effective_from > wanted:
+                break
+            in_force = values
+        return in_force
+
+    def cp_on(self, day: date) -> int:
+        """CP in force on ``day``: the latest one set on or before it, else the FTP that day."""
+        cp_w = self._power_on(day)[0]
+        return self.ftp_on(day) if cp_w is None else cp_w
+
+    def w_prime_on(self, day: date) -> int:
+        """W' in force on ``day``: the latest one set on or before it, else 20 kJ."""
+        w_prime_j = self._power_on(day)[1]
+        return DEFAULT_W_PRIME_J if w_prime_j is None else w_prime_j
+
+    @property
+    def power_threshold_history(self) -> list[tuple[date, int | None, int | None]]:
+        """(effective from, CP or None, W' or None) in date order."""
+        return [
+            (date.fromisoformat(day), cp_w, w_prime_j)
+            for day, (cp_w, w_prime_j) in sorted(self._power_history().items())
+        ]
 
     def ftp_on(self, day: date) -> int:
         """The FTP in force on ``day``; before the first known FTP, that first FTP."""
@@ -200,10 +258,20 @@ def _checked_name(name: object) -> str:
     return name.strip()
 
 
-def _checked_ftp(ftp_w: object) -> int:
+def _checked_ftp(ftp_w: object, name: str = "ftp_w") -> int:
     if not _is_int(ftp_w) or not MIN_FTP_W <= ftp_w <= MAX_FTP_W:
-        raise InvalidProfile(f"ftp_w must be an int in {MIN_FTP_W}..{MAX_FTP_W} W, got {ftp_w!r}")
+        raise InvalidProfile(f"{name} must be an int in {MIN_FTP_W}..{MAX_FTP_W} W, got {ftp_w!r}")
     return ftp_w
+
+
+def _checked_w_prime(w_prime_j: object) -> int | None:
+    if w_prime_j is not None and (
+        not _is_int(w_prime_j) or not MIN_W_PRIME_J <= w_prime_j <= MAX_W_PRIME_J
+    ):
+        raise InvalidProfile(
+            f"w_prime_j must be an int in {MIN_W_PRIME_J}..{MAX_W_PRIME_J} J, got {w_prime_j!r}"
+        )
+    return w_prime_j
 
 
 def _checked_weight(weight_kg: object) -> float:

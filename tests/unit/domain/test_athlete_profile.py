@@ -259,3 +259,75 @@ def test_athlete_rebuilt_from_its_events_has_the_same_profile(owner_id: UUID) ->
     assert isinstance(rebuilt, Athlete)
     assert rebuilt.ftp_on(day + timedelta(days=20)) == 262
     assert rebuilt.power_zones == (55.0, 75.0, 90.0, 105.0, 120.0)
+
+
+def test_athlete_cp_defaults_to_the_ftp_in_force_and_w_prime_to_20_kj(athlete: Athlete) -> None:
+    day = athlete.created_on.date()
+    athlete.change_ftp(300, day + timedelta(days=10))
+    assert athlete.cp_on(day) == 280
+    assert athlete.cp_on(day + timedelta(days=10)) == 300
+    assert athlete.w_prime_on(day) == 20000
+    assert athlete.power_threshold_history == []
+
+
+def test_athlete_cp_and_w_prime_have_a_history_like_ftp(athlete: Athlete) -> None:
+    day = athlete.created_on.date()
+    athlete.change_power_thresholds(270, 18000, effective_from=day + timedelta(days=30))
+    athlete.change_power_thresholds(None, 22000, effective_from=day + timedelta(days=60))
+    [(name, fields), _] = events(athlete)
+    assert name == "PowerThresholdsChanged"
+    assert fields["effective_from"] == (day + timedelta(days=30)).isoformat()
+    # Before the first change: the defaults; a ride uses the values in force on its day.
+    assert (athlete.cp_on(day), athlete.w_prime_on(day)) == (280, 20000)
+    assert (
+        athlete.cp_on(day + timedelta(days=45)),
+        athlete.w_prime_on(day + timedelta(days=45)),
+    ) == (
+        270,
+        18000,
+    )
+    # None: CP follows the FTP in force again.
+    assert athlete.cp_on(day + timedelta(days=90)) == 280
+    assert athlete.w_prime_on(day + timedelta(days=90)) == 22000
+    assert [cp for _, cp, _ in athlete.power_threshold_history] == [270, None]
+
+
+def test_athlete_power_thresholds_unchanged_record_nothing(athlete: Athlete) -> None:
+    day = athlete.created_on.date()
+    athlete.change_power_thresholds(270, 18000, day)
+    athlete.collect_events()
+    athlete.change_power_thresholds(270, 18000, day)
+    assert events(athlete) == []
+
+
+@pytest.mark.parametrize(
+    ("cp_w", "w_prime_j", "effective_from"),
+    [
+        (0, 20000, date(2026, 1, 1)),
+        (250.5, 20000, date(2026, 1, 1)),
+        (True, 20000, date(2026, 1, 1)),
+        (250, 999, date(2026, 1, 1)),
+        (250, 100001, date(2026, 1, 1)),
+        (250, 20000, datetime(2026, 1, 1)),
+        (250, 20000, "2026-01-01"),
+    ],
+)
+def test_athlete_power_thresholds_reject_bad_values_and_record_nothing(
+    athlete: Athlete, cp_w: Any, w_prime_j: Any, effective_from: Any
+) -> None:
+    with pytest.raises(InvalidProfile):
+        athlete.change_power_thresholds(cp_w, w_prime_j, effective_from)
+    assert events(athlete) == []
+    assert athlete.power_threshold_history == []
+
+
+def test_athlete_rebuilt_from_its_events_keeps_its_cp_history(owner_id: UUID) -> None:
+    original = Athlete.create(owner_id, "Rider", 250, 72.0)
+    day = original.created_on.date()
+    original.change_power_thresholds(265, 24000, day + timedelta(days=3))
+    rebuilt: Athlete | None = None
+    for domain_event in original.collect_events():
+        rebuilt = domain_event.mutate(rebuilt)
+    assert rebuilt == original
+    assert isinstance(rebuilt, Athlete)
+    assert rebuilt.cp_on(day + timedelta(days=3)) == 265
