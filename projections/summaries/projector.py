@@ -6,7 +6,9 @@ on the samples projection: the runner never lets it pass the samples projector's
 so when it meets a Finished event, every sample of that session is already in `samples`.
 LateSamplesRecorded (samples stored after the finish, docs/domain.md) computes a finished
 session's summary again from its rows, which by then hold the late samples too, and the
-athlete's fitness from that day on.
+athlete's fitness from that day on. PowerThresholdsChanged (an athlete's CP and W' from a
+day on) is kept in `athlete_power_thresholds` and recomputes that athlete's finished rides
+from that day (their TSS does not depend on CP, so fitness stays as it is).
 """
 
 from __future__ import annotations
@@ -48,7 +50,10 @@ class SummariesProjection:
             SESSION_TOPIC.format(kind)
             for kind in ("Started", "Finished", "Discarded", "LateSamplesRecorded")
         ),
-        *(ATHLETE_TOPIC.format(kind) for kind in ("Created", "ThresholdsChanged")),
+        *(
+            ATHLETE_TOPIC.format(kind)
+            for kind in ("Created", "ThresholdsChanged", "PowerThresholdsChanged")
+        ),
     )
     depends_on: str | None = "samples"
 
@@ -65,7 +70,10 @@ class SummariesProjection:
         for logged in events:
             event, kind = logged.event, logged.kind
             if logged.topic.startswith("domain.athletes:"):
-                self._thresholds(conn, event)
+                if kind == "PowerThresholdsChanged":
+                    self._power_thresholds(conn, event)
+                else:
+                    self._thresholds(conn, event)
             elif kind == "Started":
                 self._started(conn, event)
             else:
@@ -99,6 +107,23 @@ class SummariesProjection:
             (event.originator_id, event.threshold_hr, event.max_hr),
         )
 
+    @classmethod
+    def _power_thresholds(cls, conn: psycopg.Connection[Any], event: Any) -> None:
+        conn.execute(
+            "INSERT INTO athlete_power_thresholds (athlete_id, effective_from, cp_w, w_prime_j)"
+            " VALUES (%s, %s, %s, %s) ON CONFLICT (athlete_id, effective_from) DO UPDATE"
+            " SET cp_w = EXCLUDED.cp_w, w_prime_j = EXCLUDED.w_prime_j",
+            (event.originator_id, date.fromisoformat(event.effective_from), event.cp_w,
+             event.w_prime_j),
+        )  # fmt: skip
+        rides = conn.execute(
+            "SELECT session_id, ended_at FROM session_summaries WHERE athlete_id = %s"
+            " AND status = 'finished' AND ride_day >= %s ORDER BY session_id",
+            (event.originator_id, date.fromisoformat(event.effective_from)),
+        ).fetchall()
+        for session_id, ended_at in rides:
+            cls._summarise(conn, session_id, ended_at)
+
     @staticmethod
     def _started(conn: psycopg.Connection[Any], event: Any) -> None:
         started_at = _utc(event.timestamp)
@@ -127,7 +152,7 @@ class SummariesProjection:
         ).fetchone()
         if session is None:
             raise ProjectionError(f"session {session_id} has no summary row")
-        _, ftp_w, threshold_hr, started_at = session
+        athlete_id, ftp_w, threshold_hr, started_at = session
         rows = conn.execute(
             "SELECT extract(epoch FROM ts)::bigint, power_w, heart_rate_bpm, cadence_rpm,"
             " speed_kmh, distance_m, rr_ms FROM samples WHERE session_id = %s ORDER BY ts",
@@ -135,15 +160,24 @@ class SummariesProjection:
         ).fetchall()
         ride = ride_from_rows(rows)
         columns: dict[str, Any] = dict.fromkeys(_METRIC_COLUMNS)
+        first_at = (
+            datetime.fromtimestamp(ride.first_second, UTC)
+            if ride.first_second is not None
+            else None
+        )
+        day = first_at.date() if first_at is not None else started_at.astimezone(UTC).date()
         if ride.first_second is not None:
+            # CP and W' in force on the ride's day; summarize_ride defaults them (FTP, 20 kJ).
+            cp_w, w_prime_j = _power_thresholds_on(conn, athlete_id, day)
             summary = summarize_ride(
-                ride.series, ftp_w=ftp_w, threshold_hr=threshold_hr, rr_ms=ride.rr_ms or None
+                ride.series,
+                ftp_w=ftp_w,
+                threshold_hr=threshold_hr,
+                rr_ms=ride.rr_ms or None,
+                cp_w=cp_w,
+                w_prime_j=w_prime_j,
             )
             columns.update(summary_columns(summary))
-            first_at = datetime.fromtimestamp(ride.first_second, UTC)
-        else:
-            first_at = None
-        day = first_at.date() if first_at is not None else started_at.astimezone(UTC).date()
         _update(conn, session_id, "finished", ended_at, first_at, day, columns)
         return day
 
@@ -174,6 +208,18 @@ def _update(
         f" ride_day = %s, {assignments} WHERE session_id = %s",
         (status, ended_at, first_sample_at, ride_day, *values, session_id),
     )
+
+
+def _power_thresholds_on(
+    conn: psycopg.Connection[Any], athlete_id: UUID, day: date
+) -> tuple[float | None, float | None]:
+    """CP and W' in force on ``day``; None where the athlete set none (summarize_ride's default)."""
+    row = conn.execute(
+        "SELECT cp_w, w_prime_j FROM athlete_power_thresholds"
+        " WHERE athlete_id = %s AND effective_from <= %s ORDER BY effective_from DESC LIMIT 1",
+        (athlete_id, day),
+    ).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
 
 
 def _utc(moment: datetime) -> datetime:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -19,6 +20,7 @@ from adapters.importers import command
 from adapters.importers.fit import read_fit_ride
 from adapters.importers.service import import_ride
 from adapters.settings import Settings
+from domain.athletes import Athlete
 from domain.metrics.resample import resample_to_1hz
 from domain.metrics.summary import summarize_ride
 
@@ -111,6 +113,48 @@ def test_imported_ride_summary_holds_w_prime_xpower_ef_and_zones_as_goldencheeta
     seconds = [zone["seconds"] for zone in zones]
     expected = [gc[f"time_in_zone_L{k}"] for k in range(1, 8)]
     assert all(abs(a - b) <= 2 for a, b in zip(seconds, expected, strict=True)), seconds
+
+
+def test_changing_an_athletes_cp_and_w_prime_recomputes_their_rides_from_that_day(
+    store: WattlogStore, settings: Settings
+) -> None:
+    name = "Edge810-Vector-2013-08-16-15-35-10.fit"
+    data = (FIT / name).read_bytes()
+    owner_id = uuid4()
+    athlete = Athlete.create(owner_id, "Rider", ftp_w=315, weight_kg=70.0)
+    store.save(athlete)
+    result = import_ride(store, athlete_id=athlete.id, owner_id=owner_id, ftp_w=315, data=data)
+    catch_up(store, settings)
+    ride_day = date(2013, 8, 16)
+
+    def figures() -> tuple[Any, ...]:
+        with psycopg.connect(settings.database_url) as db:
+            row = db.execute(
+                "SELECT cp_w, w_prime_j, wprime_expended_kj, wbal_min_j FROM session_summaries"
+                " WHERE session_id = %s",
+                (result.session_id,),
+            ).fetchone()
+        assert row is not None
+        return tuple(row)
+
+    assert figures()[:2] == (315, 20000)
+    athlete.change_power_thresholds(None, 15000, ride_day + timedelta(days=1))  # after the ride
+    store.save(athlete)
+    catch_up(store, settings)
+    assert figures()[:2] == (315, 20000)
+
+    athlete.change_power_thresholds(300, 25000, ride_day)
+    store.save(athlete)
+    catch_up(store, settings)
+    ride = read_fit_ride(data)
+    readings = [(t, values) for t, values in ride.records if values]
+    direct = summarize_ride(
+        resample_to_1hz(readings, readings[0][0]), ftp_w=315, cp_w=300, w_prime_j=25000
+    )
+    cp, w_prime, expended, wbal_min = figures()
+    assert (cp, w_prime) == (300, 25000)
+    assert math.isclose(expended, direct.wprime_expended_kj or 0.0, rel_tol=1e-9)
+    assert math.isclose(wbal_min, direct.wbal_min_j or 0.0, rel_tol=1e-9)
 
 
 def test_importing_the_same_file_twice_stores_it_once(store: WattlogStore) -> None:
