@@ -174,6 +174,11 @@ class Athlete(Aggregate):
             in_force = values
         return in_force
 
+    def power_thresholds_on(self, day: date) -> tuple[int | None, int | None]:
+        """CP and W' as set for ``day`` (None: the default applies)."""
+        cp_w, w_prime_j = self._power_on(day)
+        return cp_w, w_prime_j
+
     def cp_on(self, day: date) -> int:
         """CP in force on ``day``: the latest one set on or before it, else the FTP that day."""
         cp_w = self._power_on(day)[0]

@@ -1,5 +1,10 @@
 """`wattlog import FILE... --athlete ID`: import ride files (FIT) as finished sessions.
 
+`--lthr`, `--max-hr`, `--cp` and `--w-prime` first set the athlete's profile: LTHR and
+maximum heart rate as the profile's current values, CP and W' in force from the earliest
+imported ride's day (docs/projections.md). They need an existing athlete, and a bad value
+stops the command (exit 2, one line on stderr) before anything is stored.
+
 Each file is its own transaction: a broken file is refused with one line on stderr and
 stores nothing, the others are still imported, and the exit status is 1 if any file failed.
 The projectors (`wattlog project`) then turn the rides into read models.
@@ -13,9 +18,15 @@ from pathlib import Path
 from uuid import UUID
 
 from adapters.api.ownership_index import IndexedStore
+from adapters.eventstore import WattlogStore
+from adapters.importers.fit import RideFileError, read_fit_ride
 from adapters.importers.service import RideImportError, import_ride
 from adapters.settings import Settings
+from domain.athletes import Athlete
+from domain.errors import InvalidProfile
 from projections.progress import ProgressBar
+
+THRESHOLD_OPTIONS = ("lthr", "max_hr", "cp", "w_prime")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--owner", type=UUID, help="owning user (default: the athlete profile's owner)"
     )
     parser.add_argument("--ftp", type=int, help="FTP in W (default: the athlete's on that day)")
+    parser.add_argument("--lthr", type=int, help="set the athlete's threshold heart rate (bpm)")
+    parser.add_argument("--max-hr", type=int, help="set the athlete's maximum heart rate (bpm)")
+    parser.add_argument(
+        "--cp", type=int, help="set the athlete's CP in W from the first ride's day (default FTP)"
+    )
+    parser.add_argument(
+        "--w-prime", type=int, help="set the athlete's W' in J from the first ride's day (20000)"
+    )
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -34,6 +53,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     failed = 0
     progress = ProgressBar("import", len(args.files)) if len(args.files) > 1 else None
     try:
+        refused = _set_thresholds(store, args)
+        if refused is not None:
+            print(f"wattlog import: {refused}", file=sys.stderr)
+            return 2
         for index, path in enumerate(args.files, start=1):
             try:
                 data = path.read_bytes()
@@ -62,6 +85,44 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if progress is not None:
         progress.finish()
     return 1 if failed else 0
+
+
+def _set_thresholds(store: WattlogStore, args: argparse.Namespace) -> str | None:
+    """Applies the threshold options to the athlete; the reason if refused (nothing saved)."""
+    given = {name: getattr(args, name, None) for name in THRESHOLD_OPTIONS}
+    if all(value is None for value in given.values()):
+        return None
+    if not store.recorder.select_events(args.athlete, limit=1):
+        return (
+            f"athlete {args.athlete} is unknown: --lthr, --max-hr, --cp and --w-prime set a profile"
+        )
+    athlete: object = store.repository.get(args.athlete)
+    if not isinstance(athlete, Athlete):
+        return f"{args.athlete} is not an athlete"
+    days = []
+    for path in args.files:
+        try:
+            days.append(read_fit_ride(path.read_bytes()).start_time.date())
+        except (RideFileError, OSError):
+            continue  # refused with its reason by the import itself
+    try:
+        if given["lthr"] is not None or given["max_hr"] is not None:
+            athlete.change_thresholds(
+                max_hr=given["max_hr"] if given["max_hr"] is not None else athlete.max_hr,
+                threshold_hr=given["lthr"] if given["lthr"] is not None else athlete.threshold_hr,
+            )
+        if (given["cp"] is not None or given["w_prime"] is not None) and days:
+            day = min(days)
+            cp_w, w_prime_j = athlete.power_thresholds_on(day)
+            athlete.change_power_thresholds(
+                cp_w=given["cp"] if given["cp"] is not None else cp_w,
+                w_prime_j=given["w_prime"] if given["w_prime"] is not None else w_prime_j,
+                effective_from=day,
+            )
+    except InvalidProfile as error:
+        return str(error)
+    store.save(athlete)
+    return None
 
 
 def _reason(error: Exception, path: Path) -> str:

@@ -187,3 +187,68 @@ def test_import_command_refuses_broken_files_storing_nothing_and_imports_the_res
     assert command.run(settings, args) == 1
     assert "imported as session" in capsys.readouterr().out
     assert (store.recorder.max_notification_id() or 0) > (head or 0)
+
+
+def test_import_command_sets_lthr_max_hr_cp_and_w_prime_for_the_imported_rides(
+    store: WattlogStore, settings: Settings
+) -> None:
+    owner_id = uuid4()
+    athlete = Athlete.create(owner_id, "Rider", ftp_w=315, weight_kg=70.0)
+    store.save(athlete)
+    name = "Edge810-Vector-2013-08-16-15-35-10.fit"
+    args = argparse.Namespace(
+        files=[FIT / name], athlete=athlete.id, owner=None, ftp=None,
+        lthr=170, max_hr=190, cp=300, w_prime=25000,
+    )  # fmt: skip
+    assert command.run(settings, args) == 0
+    catch_up(store, settings)
+    profile = store.repository.get(athlete.id)
+    assert (profile.threshold_hr, profile.max_hr) == (170, 190)
+    assert profile.cp_on(date(2013, 8, 16)) == 300
+    assert profile.cp_on(date(2013, 8, 15)) == 315  # before the rides: the FTP, as before
+    with psycopg.connect(settings.database_url) as db:
+        row = db.execute(
+            "SELECT cp_w, w_prime_j, time_in_hr_zones FROM session_summaries WHERE athlete_id = %s",
+            (athlete.id,),
+        ).fetchone()
+    assert row is not None
+    cp, w_prime, hr_zones = row
+    assert (cp, w_prime) == (300, 25000)
+    reference = json.loads((FIT / "goldencheetah-reference.json").read_text())["rides"]
+    gc = next(ride for ride in reference if ride["file"] == name)["metrics"]
+    expected = [gc.get(f"time_in_zone_H{k}", 0) for k in range(1, 6)]
+    seconds = [zone["seconds"] for zone in hr_zones]
+    assert all(abs(a - b) <= 2 for a, b in zip(seconds, expected, strict=True)), seconds
+
+
+@pytest.mark.parametrize(
+    ("known_athlete", "options", "message"),
+    [
+        (False, {"cp": 300}, "is unknown"),
+        (True, {"w_prime": 5}, "w_prime_j must be"),
+        (True, {"lthr": 200, "max_hr": 180}, "threshold_hr cannot be above max_hr"),
+    ],
+)
+def test_import_command_refuses_bad_thresholds_storing_nothing(
+    store: WattlogStore,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    known_athlete: bool,
+    options: dict[str, int],
+    message: str,
+) -> None:
+    owner_id = uuid4()
+    athlete = Athlete.create(owner_id, "Rider", ftp_w=250, weight_kg=70.0)
+    if known_athlete:
+        store.save(athlete)
+    head = store.recorder.max_notification_id()
+    args = argparse.Namespace(
+        files=[FIT / "sample-activity-indoor-trainer.fit"], athlete=athlete.id, owner=owner_id,
+        ftp=None, lthr=None, max_hr=None, cp=None, w_prime=None,
+    )  # fmt: skip
+    for key, value in options.items():
+        setattr(args, key, value)
+    assert command.run(settings, args) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("wattlog import: ") and message in line
+    assert store.recorder.max_notification_id() == head
