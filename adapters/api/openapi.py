@@ -20,9 +20,11 @@ from domain.athletes import (
     MAX_FTP_W,
     MAX_HR,
     MAX_POWER_ZONES,
+    MAX_W_PRIME_J,
     MAX_WEIGHT_KG,
     MIN_FTP_W,
     MIN_HR,
+    MIN_W_PRIME_J,
     MIN_WEIGHT_KG,
 )
 from domain.athletes import MAX_NAME_LENGTH as ATHLETE_NAME_LENGTH
@@ -296,6 +298,25 @@ PATHS: dict[str, dict[str, Any]] = {
             params=("athlete_id",),
         )
     },
+    "/api/athletes/{athlete_id}/power-thresholds": {
+        "post": _op(
+            "set CP and W' from a date on (default today); null: the default (FTP, 20 kJ)",
+            "athletes",
+            (200, _ref("Athlete")),
+            body=body(
+                (),
+                cp_w={**_ATHLETE_FIELDS["ftp_w"], "type": ["integer", "null"]},
+                w_prime_j={
+                    "type": ["integer", "null"],
+                    "minimum": MIN_W_PRIME_J,
+                    "maximum": MAX_W_PRIME_J,
+                },
+                effective_from={"type": ["string", "null"], "format": "date"},
+            ),
+            errors=(404, 409),
+            params=("athlete_id",),
+        )
+    },
     "/api/bridges": {
         "get": _op(
             "the user's bridges",
@@ -465,6 +486,9 @@ SCHEMAS: dict[str, Any] = {
         ("id", "name", "ftp_w", "ftp_history", "weight_kg", "power_zones"),
         id=_UUID,
         ftp_history={"type": "array", "items": {"type": "object"}},
+        cp_w={"type": "integer", "description": "in force today; default: the FTP"},
+        w_prime_j={"type": "integer", "description": "in force today; default: 20000"},
+        power_threshold_history={"type": "array", "items": {"type": "object"}},
         **{k: v for k, v in _ATHLETE_FIELDS.items() if k != "power_zones"},
         power_zones={"type": "object"},
     ),

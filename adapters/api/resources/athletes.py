@@ -19,7 +19,10 @@ from domain import athletes as rules
 from domain.athletes import Athlete
 from domain.errors import InvalidProfile
 
-FIELDS = ("name", "ftp_w", "weight_kg", "max_hr", "threshold_hr", "power_zones", "effective_from")
+FIELDS = (
+    "name", "ftp_w", "weight_kg", "max_hr", "threshold_hr", "power_zones", "effective_from",
+    "cp_w", "w_prime_j",
+)  # fmt: skip
 
 
 def athlete_json(athlete: Athlete) -> dict[str, Any]:
@@ -38,6 +41,13 @@ def athlete_json(athlete: Athlete) -> dict[str, Any]:
         "ftp_history": [
             {"effective_from": day.isoformat(), "ftp_w": value}
             for day, value in athlete.ftp_history
+        ],
+        # CP and W' in force today (CP defaults to the FTP, W' to 20 kJ), and what was set.
+        "cp_w": athlete.cp_on(date.today()),
+        "w_prime_j": athlete.w_prime_on(date.today()),
+        "power_threshold_history": [
+            {"effective_from": day.isoformat(), "cp_w": cp_w, "w_prime_j": w_prime_j}
+            for day, cp_w, w_prime_j in athlete.power_threshold_history
         ],
         "weight_kg": athlete.weight_kg,
         "max_hr": athlete.max_hr,
@@ -187,9 +197,35 @@ async def change_ftp(request: web.Request) -> web.Response:
     return web.json_response(athlete_json(athlete))
 
 
+async def change_power_thresholds(request: web.Request) -> web.Response:
+    athlete_id = await athlete_of(
+        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
+    )
+    body = await json_body(request)
+    cp_w = body.optional_integer("cp_w", minimum=rules.MIN_FTP_W, maximum=rules.MAX_FTP_W)
+    w_prime_j = body.optional_integer(
+        "w_prime_j", minimum=rules.MIN_W_PRIME_J, maximum=rules.MAX_W_PRIME_J
+    )
+    effective_from = body.optional_date("effective_from") or date.today()
+    body.finish()
+
+    def change(store: WattlogStore) -> Athlete:
+        athlete = _load(store, athlete_id)
+        athlete.change_power_thresholds(cp_w, w_prime_j, effective_from)
+        _save(store, athlete)
+        return athlete
+
+    try:
+        athlete = await in_thread(change, request.app[STORE])
+    except InvalidProfile as error:
+        raise invalid_profile(error) from None
+    return web.json_response(athlete_json(athlete))
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/athletes", create)
     app.router.add_get("/api/athletes", list_athletes)
     app.router.add_get("/api/athletes/{athlete_id}", get)
     app.router.add_patch("/api/athletes/{athlete_id}", update)
     app.router.add_post("/api/athletes/{athlete_id}/ftp", change_ftp)
+    app.router.add_post("/api/athletes/{athlete_id}/power-thresholds", change_power_thresholds)

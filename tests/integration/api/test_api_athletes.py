@@ -95,3 +95,45 @@ async def test_an_unknown_athlete_id_is_not_found(api: Api) -> None:
         reply = await api.call("GET", path, user)
         assert reply.status == 404
         assert reply.error_code == "not_found"
+
+
+async def test_cp_and_w_prime_default_to_the_ftp_and_20_kj_and_keep_a_history(api: Api) -> None:
+    user = await api.register()
+    athlete = await api.athlete(user, ftp_w=250)
+    assert (athlete["cp_w"], athlete["w_prime_j"]) == (250, 20000)
+    assert athlete["power_threshold_history"] == []
+    today = date.today().isoformat()
+    reply = await api.call(
+        "POST",
+        f"/api/athletes/{athlete['id']}/power-thresholds",
+        user,
+        json={"cp_w": 262, "w_prime_j": 18500},
+    )
+    assert reply.status == 200
+    assert (reply.body["cp_w"], reply.body["w_prime_j"]) == (262, 18500)
+    assert reply.body["power_threshold_history"] == [
+        {"effective_from": today, "cp_w": 262, "w_prime_j": 18500}
+    ]
+    assert (await api.call("GET", f"/api/athletes/{athlete['id']}", user)).body == reply.body
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"cp_w": 0}, "cp_w"),
+        ({"cp_w": "260"}, "cp_w"),
+        ({"w_prime_j": 500}, "w_prime_j"),
+        ({"w_prime_j": 20000, "effective_from": "yesterday"}, "effective_from"),
+    ],
+)
+async def test_bad_cp_or_w_prime_is_refused_with_the_field_and_changes_nothing(
+    api: Api, body: dict[str, object], field: str
+) -> None:
+    user = await api.register()
+    athlete = await api.athlete(user, ftp_w=250)
+    path = f"/api/athletes/{athlete['id']}/power-thresholds"
+    reply = await api.call("POST", path, user, json=body)
+    assert reply.status == 422
+    assert reply.body["error"]["field"] == field
+    after = await api.call("GET", f"/api/athletes/{athlete['id']}", user)
+    assert after.body["power_threshold_history"] == []
