@@ -12,6 +12,7 @@ export const paths = {
   athletes: "/api/athletes",
   athlete: (id) => `/api/athletes/${id}`,
   athleteFtp: (id) => `/api/athletes/${id}/ftp`,
+  athletePowerThresholds: (id) => `/api/athletes/${id}/power-thresholds`,
   bridges: (includeRevoked = false) => `/api/bridges${includeRevoked ? "?include_revoked=1" : ""}`,
   bridge: (id) => `/api/bridges/${id}`,
   sessions: (query = {}) => `${sessions}${q(query)}`,

@@ -1,4 +1,5 @@
-// Athlete settings: create a profile, or change name, FTP, thresholds, weight and zones.
+// Athlete settings: create a profile, or change name, FTP, thresholds, CP and W′, weight and
+// zones.
 
 import { api, ApiError } from "./api.js";
 import { $, el, params, show, showError } from "./dom.js";
@@ -47,9 +48,24 @@ function renderZones(athlete) {
   );
 }
 
+function renderPowerThresholds(athlete) {
+  $("#cp-watts").value = athlete.cp_w ?? "";
+  $("#cp-w-prime").value = athlete.w_prime_j == null ? "" : athlete.w_prime_j / 1000;
+  $("#cp-from").value = isoDay(new Date());
+  $("#cp-history").replaceChildren(
+    ...[...athlete.power_threshold_history].reverse().map((entry) => {
+      const cp = entry.cp_w == null ? "CP = FTP" : `CP ${entry.cp_w} W`;
+      const wPrime = entry.w_prime_j == null ? "W′ 20.0 kJ" : `W′ ${(entry.w_prime_j / 1000).toFixed(1)} kJ`;
+      return el("li", { text: `${cp}, ${wPrime} from ${day(entry.effective_from)}` });
+    }),
+  );
+}
+
 function showAthlete(athlete) {
   fillProfile(athlete);
   show("#profile-card");
+  show("#cp-card", Boolean(athlete));
+  if (athlete) renderPowerThresholds(athlete);
   show("#zones-card", Boolean(athlete));
   show("#ftp-history-card", Boolean(athlete));
   if (athlete) renderZones(athlete);
@@ -98,6 +114,27 @@ startPage(async ({ athlete }) => {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       showError("#profile-error", error);
+    }
+  });
+
+  $("#cp-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("#cp-error", null);
+    if (!$("#cp-form").reportValidity()) return;
+    const kj = $("#cp-w-prime").value;
+    try {
+      current = await api(paths.athletePowerThresholds(current.id), {
+        method: "POST",
+        body: {
+          cp_w: optionalInt($("#cp-watts")),
+          w_prime_j: kj === "" ? null : Math.round(Number(kj) * 1000),
+          effective_from: $("#cp-from").value || isoDay(new Date()),
+        },
+      });
+      renderPowerThresholds(current);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showError("#cp-error", error);
     }
   });
 

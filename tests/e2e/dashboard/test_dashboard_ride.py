@@ -60,6 +60,11 @@ async def register_and_create_athlete(page: Page, base: str, shots: Screenshots)
     await page.get_by_role("button", name="Create profile").click()
     await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
     await expect(page.locator("#zones-table")).to_contain_text("138 W")  # 55 % of 250 W
+    # CP and W' from today: the ride below is summarised with them.
+    await page.get_by_label("CP (W)").fill("240")
+    await page.get_by_label("W\u2032 (kJ)").fill("18")
+    await page.get_by_role("button", name="Save CP and W\u2032").click()
+    await expect(page.locator("#cp-history")).to_contain_text("CP 240 W, W\u2032 18.0 kJ from")
     await shots.take(page, "settings")
 
 
@@ -179,9 +184,10 @@ async def check_detail(page: Page, shots: Screenshots) -> None:
         re.compile(r"^\d+ W$")
     )
     await expect(summary.locator("[data-figure=tss] dd")).to_have_text(re.compile(r"^\d+$"))
-    # CP defaults to the FTP, W' to 20 kJ: the W' figures are there without any setting.
+    # The CP and W' set in the settings before the ride.
     await expect(summary.locator("[data-figure=xpower_w] dd")).to_have_text(re.compile(r"^\d+ W$"))
-    await expect(summary.locator("[data-figure=w_prime_j] dd")).to_have_text("20.0 kJ")
+    await expect(summary.locator("[data-figure=cp_w] dd")).to_have_text("240 W")
+    await expect(summary.locator("[data-figure=w_prime_j] dd")).to_have_text("18.0 kJ")
     await expect(summary.locator("[data-figure=wprime_expended_kj] dd")).to_have_text(
         re.compile(r"^\d+\.\d kJ$")
     )
