@@ -89,7 +89,7 @@ def session_power_curve(conn: psycopg.Connection[Any], session_id: UUID) -> dict
 
 
 def session_zones(conn: psycopg.Connection[Any], session_id: UUID) -> dict[str, Any] | None:
-    """Time in power zones (Coggan, from the session's FTP) and heart-rate zones (if known)."""
+    """Time in power zones (Coggan, from the ride's CP) and heart-rate zones (if known)."""
     row = conn.execute(
         "SELECT ftp_w, threshold_hr_bpm, time_in_power_zones, time_in_hr_zones"
         " FROM session_summaries WHERE session_id = %s",
