@@ -50,6 +50,7 @@ def foreign_requests(a: Owner, b: Owner) -> list[tuple[str, str, dict[str, Any] 
         ("GET", f"/api/athletes/{athlete}", None),
         ("PATCH", f"/api/athletes/{athlete}", {"weight_kg": 50}),
         ("POST", f"/api/athletes/{athlete}/ftp", {"ftp_w": 400}),
+        ("POST", f"/api/athletes/{athlete}/power-thresholds", {"cp_w": 400}),
         ("GET", f"/api/bridges/{bridge}", None),
         ("DELETE", f"/api/bridges/{bridge}", None),
         ("GET", f"/api/sessions/{session}", None),
