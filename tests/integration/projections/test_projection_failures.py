@@ -262,7 +262,30 @@ def test_a_rebuild_over_a_log_holding_an_unprojectable_event_completes_and_keeps
     assert not [f for f in failures.listed(db) if f.projection.endswith("~rebuild")]
 
 
-def test_a_set_aside_sample_of_a_ride_that_has_since_finished_stays_aside_until_a_rebuild(
+def test_a_set_aside_sample_of_a_ride_that_has_since_finished_is_merged_by_a_retry(
+    store: WattlogStore,
+    settings: Settings,
+    db: psycopg.Connection[Any],
+    project: Callable[..., None],
+    refuse_temperature: float,
+) -> None:
+    t0 = 1_700_600_000.0
+    readings = ride_readings(t0, 200, seed=12)
+    readings.append(("trainer", (t0 + 80.6, {"power_w": 400, "temperature_c": refuse_temperature})))
+    readings.sort(key=lambda r: r[1][0])
+    session_id = write_ride(store, readings)  # finished: it keeps its per-second readings
+    project()
+    assert len(_set_aside(db, session_id)) == 1
+    db.execute("DROP TRIGGER refuse_marked_temperature ON samples")
+
+    _cli(settings, "--retry-failed", "samples")  # other tests' hostile events still fail
+    assert _set_aside(db, session_id) == []
+    stored = _rows(db, session_id)
+    _assert_rows_are_the_rides(stored, readings)
+    assert stored[int(t0) + 80][3] == refuse_temperature
+
+
+def test_a_set_aside_sample_of_a_ride_without_its_per_second_readings_waits_for_a_rebuild(
     store: WattlogStore,
     settings: Settings,
     db: psycopg.Connection[Any],
@@ -273,17 +296,20 @@ def test_a_set_aside_sample_of_a_ride_that_has_since_finished_stays_aside_until_
     readings = ride_readings(t0, 200, seed=11)
     readings.append(("trainer", (t0 + 80.6, {"power_w": 400, "temperature_c": refuse_temperature})))
     readings.sort(key=lambda r: r[1][0])
-    session_id = write_ride(store, readings)  # finished: its per-second bins are gone
+    session_id = write_ride(store, readings)
     project()
     assert len(_set_aside(db, session_id)) == 1
     db.execute("DROP TRIGGER refuse_marked_temperature ON samples")
+    # As a ride finished before finished rides kept their per-second readings.
+    db.execute("DELETE FROM sample_bins WHERE session_id = %s", (session_id,))
 
     # Merged alone into a finished ride it would rewrite its neighbours' rows: refused.
     before = snapshot(settings)
     retried = _cli(settings, "--retry-failed", "samples")
     assert retried.returncode == 1
     [kept] = _set_aside(db, session_id)
-    assert "is finished" in kept.error and "rebuild the samples projection" in kept.error
+    assert "keeps no per-second readings" in kept.error
+    assert "rebuild the samples projection" in kept.error
     assert snapshot(settings) == before
 
     # A rebuild projects it in its place in the log, and the summary follows.
