@@ -11,7 +11,7 @@ from uuid import UUID
 import orjson
 
 from adapters.amqp import names
-from bridge.protocol import encode_command
+from wire.commands import encode_command
 
 
 @dataclass(frozen=True)
