@@ -11,6 +11,7 @@ from uuid import UUID
 import orjson
 
 from adapters.amqp import names
+from domain import events as domain_events
 from wire.commands import encode_command
 
 
@@ -48,8 +49,7 @@ def messages_for(
     event: Any, notification_id: int, owner_id: UUID, command_ttl_s: float, now: float | None = None
 ) -> list[Outgoing]:
     now = time.time() if now is None else now
-    event_name = type(event).__name__
-    if event_name == "SampleRecorded":
+    if isinstance(event, domain_events.SampleRecorded):
         return [
             _live(
                 owner_id,
@@ -66,7 +66,7 @@ def messages_for(
                 },
             )
         ]
-    if event_name == "CommandIssued":
+    if isinstance(event, domain_events.CommandIssued):
         out = [
             _live(
                 owner_id,

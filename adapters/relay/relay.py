@@ -22,6 +22,7 @@ from uuid import UUID
 import psycopg
 from aio_pika.abc import AbstractChannel
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 from pamqp.commands import Basic
 
 from adapters.amqp import names
@@ -31,6 +32,7 @@ from adapters.postgres.listen import listen_for_commits
 from adapters.relay.messages import Outgoing, messages_for
 from adapters.runtime import wait_any
 from adapters.settings import Settings
+from domain.sessions import WorkoutSession
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ POLL_INTERVAL_S = 1.0
 RETRY_S = 0.5
 MAX_RETRY_S = 10.0
 BATCH_SIZE = 1000
-SESSION_TOPIC_PREFIX = "domain.sessions:WorkoutSession."
+SESSION_TOPIC_PREFIX = get_topic(WorkoutSession) + "."  # every event of a session
 PERSISTENT = 2
 BasicProperties = Basic.Properties
 

@@ -23,16 +23,16 @@ import orjson
 
 from adapters.amqp import names
 from adapters.relay.messages import messages_for
+from domain import events as domain_events
 
-SAMPLE_EVENT = "SampleRecorded"
 # Events whose latest occurrence before a seek position still shapes what is shown after it
 # (the ERG target, paused or not, the bridge in use); mapped to what they replace.
 CARRIED_EVENTS: dict[str, str] = {
-    "Started": "started",
-    "Paused": "pause",
-    "Resumed": "pause",
-    "TransportSwitched": "transport",
-    "LapMarked": "lap",
+    domain_events.SessionStarted.__name__: "started",
+    domain_events.SessionPaused.__name__: "pause",
+    domain_events.SessionResumed.__name__: "pause",
+    domain_events.TransportSwitched.__name__: "transport",
+    domain_events.LapMarked.__name__: "lap",
 }
 
 
