@@ -26,7 +26,11 @@ class Outgoing:
 
 
 def _live(
-    owner_id: UUID, event: Any, notification_id: int, kind: str, fields: dict[str, Any]
+    owner_id: UUID,
+    event: domain_events.StoredEvent,
+    notification_id: int,
+    kind: str,
+    fields: dict[str, Any],
 ) -> Outgoing:
     body = {
         **fields,
@@ -46,7 +50,11 @@ def _live(
 
 
 def messages_for(
-    event: Any, notification_id: int, owner_id: UUID, command_ttl_s: float, now: float | None = None
+    event: domain_events.StoredEvent,
+    notification_id: int,
+    owner_id: UUID,
+    command_ttl_s: float,
+    now: float | None = None,
 ) -> list[Outgoing]:
     now = time.time() if now is None else now
     if isinstance(event, domain_events.SampleRecorded):

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
@@ -32,6 +32,7 @@ from adapters.postgres.listen import listen_for_commits
 from adapters.relay.messages import Outgoing, messages_for
 from adapters.runtime import wait_any
 from adapters.settings import Settings
+from domain.events import StoredEvent
 from domain.sessions import WorkoutSession
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,8 @@ class Relay:
         for notification in notifications:
             if not notification.topic.startswith(SESSION_TOPIC_PREFIX):
                 continue
-            event = self._store.mapper.to_domain_event(notification)
+            # Every event under the session topics is a WorkoutSession.Event (it has a timestamp).
+            event = cast(StoredEvent, self._store.mapper.to_domain_event(notification))
             owner_id = self._owner_of(event)
             out.extend(messages_for(event, notification.id, owner_id, ttl_s))
         return out

@@ -36,7 +36,7 @@ CARRIED_EVENTS: dict[str, str] = {
 }
 
 
-def live_message(event: Any, owner_id: UUID) -> dict[str, Any]:
+def live_message(event: domain_events.StoredEvent, owner_id: UUID) -> dict[str, Any]:
     """The live feed's message for a stored event, with `version` instead of the relay's
     notification id `n` (a stored session's events are numbered by their version)."""
     outgoing = messages_for(event, event.originator_version, owner_id, command_ttl_s=0.0)
