@@ -92,7 +92,9 @@ def parse_envelope(body: bytes, expected_client_id: str | None = None) -> Envelo
         raise EnvelopeError("body must be a JSON object")
     version = data.get("v")
     if version != PROTOCOL_VERSION:
-        raise EnvelopeError(f"unsupported protocol version {version!r} (expected 1)")
+        raise EnvelopeError(
+            f"unsupported protocol version {version!r} (expected {PROTOCOL_VERSION})"
+        )
     client_id = _text(data, "client_id", 200)
     if expected_client_id is not None and client_id != expected_client_id:
         raise EnvelopeError(
