@@ -6,10 +6,10 @@ import argparse
 import asyncio
 import sys
 
+from adapters.progress import ProgressBar
 from adapters.runtime import run_service
 from adapters.settings import Settings
 from projections.failure_commands import ALL, list_failures, retry_failed
-from projections.progress import ProgressBar
 from projections.rebuild import rebuild
 from projections.registry import PROJECTION_NAMES
 from projections.runner import DEFAULT_BATCH_SIZE

@@ -14,8 +14,8 @@ from uuid import UUID
 
 from adapters.api.ownership_index import IndexedStore
 from adapters.importers.service import RideImportError, import_ride
+from adapters.progress import ProgressBar
 from adapters.settings import Settings
-from projections.progress import ProgressBar
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -20,9 +20,10 @@ from uuid import UUID
 
 import psycopg
 
+from domain import events as domain_events
 from domain.metrics.power import NP_WINDOW_S
 from domain.metrics.resample import DEFAULT_GAP_POLICY, GapPolicy
-from projections.base import SESSION_TOPIC, LoggedEvent, ProjectionError, UnprojectableEvent
+from projections.base import LoggedEvent, ProjectionError, UnprojectableEvent, topics_of
 from projections.samples import events as sample_events
 from projections.samples import rollups, storage
 from projections.samples.partitions import MonthlyPartitions, check_device_time
@@ -63,9 +64,11 @@ class _Changes:
 
 class SamplesProjection:
     name = "samples"
-    topics = tuple(
-        SESSION_TOPIC.format(kind)
-        for kind in ("Started", "SampleRecorded", "Finished", "Discarded")
+    topics = topics_of(
+        domain_events.SessionStarted,
+        domain_events.SampleRecorded,
+        domain_events.SessionFinished,
+        domain_events.SessionDiscarded,
     )
     depends_on: str | None = None
     decode = staticmethod(sample_events.decode)
@@ -85,7 +88,7 @@ class SamplesProjection:
         self._partitions.ensure_ahead(conn)
         seconds = set()
         for logged in events:
-            if logged.kind == "SampleRecorded":
+            if logged.is_a(domain_events.SampleRecorded):
                 check_device_time(logged.event.device_time)
                 seconds.add(math.floor(logged.event.device_time))
         self._partitions.ensure_seconds(conn, seconds)
@@ -267,18 +270,17 @@ def _group(events: Sequence[LoggedEvent]) -> dict[UUID, _SessionBatch]:
     for logged in events:
         event = logged.event
         batch = batches.setdefault(event.originator_id, _SessionBatch())
-        kind = logged.kind
-        if kind == "SampleRecorded":
+        if logged.is_a(domain_events.SampleRecorded):
             check_device_time(event.device_time)
             second = math.floor(event.device_time)
             bin_ = batch.bins.setdefault(second, Bin())
             bin_.add_reading(event.device_time, event.values)
             batch.imported = batch.imported or event.imported
-        elif kind == "Started":
+        elif logged.is_a(domain_events.SessionStarted):
             batch.started = event
-        elif kind == "Finished":
+        elif logged.is_a(domain_events.SessionFinished):
             batch.ended = "finished"
-        elif kind == "Discarded":
+        elif logged.is_a(domain_events.SessionDiscarded):
             batch.ended = "discarded"
     for batch in batches.values():
         batch.bins = {s: b for s, b in batch.bins.items() if b.has_values or b.rr_ms}

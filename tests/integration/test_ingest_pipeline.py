@@ -16,8 +16,8 @@ from adapters.amqp import names
 from adapters.eventstore import WattlogStore
 from adapters.sessions.service import SessionService
 from adapters.simulation.publisher import EnvelopePublisher
-from bridge.protocol import Ack, Envelope, encode_envelope
 from domain.sessions import WorkoutSession
+from wire.envelope import Ack, Envelope, encode_envelope
 
 pytestmark = pytest.mark.usefixtures("ingest_worker")
 
