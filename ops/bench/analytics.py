@@ -8,13 +8,14 @@ an equivalent query over `samples`. Prints one JSON line, then a table.
     .venv/bin/python ops/bench/analytics.py [--rides 300] [--repeats 7] [--keep]
 
 The scratch database is created through WATTLOG_TEST_ADMIN_DATABASE_URL (default
-postgresql://postgres@localhost:5432/postgres) and dropped at the end unless --keep.
+postgresql://postgres@localhost:5432/postgres), used as WATTLOG_TEST_DATABASE_URL (default:
+role wattlog on the same server; adapters/postgres/test_server.py) and dropped at the end
+unless --keep.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -29,6 +30,7 @@ import psycopg
 
 from adapters.analytics import athletes, sessions
 from adapters.postgres.migrations import migrate
+from adapters.postgres.test_server import admin_database_url, application_database_url
 from adapters.settings import Settings
 from domain.metrics.curve import mean_max_power
 from domain.metrics.fitness import fitness_by_day
@@ -41,9 +43,7 @@ from projections.summaries.curve_grid import STANDARD_DURATIONS_S
 from projections.summaries.fitness import recompute_fitness
 from projections.summaries.ride import summary_columns
 
-ADMIN_URL = os.environ.get(
-    "WATTLOG_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@localhost:5432/postgres"
-)
+ADMIN_URL = admin_database_url()
 FTP_W = 260
 YEAR_START = date(2025, 1, 1)
 BEST_EFFORTS = (5, 60, 300, 1200, 3600)
@@ -205,7 +205,7 @@ def main() -> int:
     name = f"wattlog_bench_analytics_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" OWNER wattlog')
-    settings = Settings().with_database(name)
+    settings = Settings(database_url=application_database_url()).with_database(name)
     try:
         migrate(settings)
         athlete = uuid.uuid4()

@@ -20,9 +20,10 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from adapters.postgres.migrations import migrate
+from adapters.postgres.test_server import admin_database_url, application_database_url
 from adapters.settings import Settings
 
-ADMIN_DATABASE_URL = "postgresql://postgres@localhost:5432/postgres"
+ADMIN_DATABASE_URL = admin_database_url()
 MANAGEMENT = "http://localhost:15672"
 
 
@@ -49,7 +50,11 @@ def scratch_settings(**overrides: Any) -> Iterator[Settings]:
         f"/api/permissions/{quote(name)}/guest",
         {"configure": ".*", "write": ".*", "read": ".*"},
     )
-    settings = Settings(env="test", **overrides).with_database(name).with_vhost(name)
+    settings = (
+        Settings(env="test", **{"database_url": application_database_url(), **overrides})
+        .with_database(name)
+        .with_vhost(name)
+    )
     try:
         migrate(settings)
         yield settings
