@@ -21,7 +21,11 @@ from pipeline_helpers import relay_from_now, running, start_ride_clock
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.eventstore import WattlogStore
 from adapters.ingest import main as ingest_main
-from adapters.postgres.test_server import admin_database_url, application_database_url
+from adapters.postgres.test_server import (
+    admin_database_url,
+    application_database_url,
+    requested_flavour,
+)
 from adapters.relay import main as relay_main
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
@@ -108,6 +112,7 @@ def settings(test_database: str, test_vhost: str) -> Settings:
         Settings(
             env="test",
             database_url=application_database_url(),
+            db_flavour=requested_flavour(),
             ingest_shards=2,
             ingest_batch_wait_ms=20,
         )
