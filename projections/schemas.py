@@ -34,9 +34,13 @@ def graveyard_schema(projection: str) -> str:
     return f"replaced_{projection}"
 
 
-def create_copy(conn: psycopg.Connection[Any], projection: str, schema: str) -> list[str]:
-    """Drops any leftover copy, then creates the projection's tables in ``schema``."""
-    files = [m for m in list_migrations(detect_flavour(conn)) if f"_rm_{projection}" in m.name]
+def create_copy(
+    conn: psycopg.Connection[Any], projection: str, schema: str, flavour: str | None = None
+) -> list[str]:
+    """Drops any leftover copy, then creates the projection's tables in ``schema`` (in the
+    database's flavour, or in ``flavour`` when moving to another one)."""
+    flavour = flavour or detect_flavour(conn)
+    files = [m for m in list_migrations(flavour) if f"_rm_{projection}" in m.name]
     if not files:
         raise ProjectionError(f"no migration defines the tables of projection {projection!r}")
     drop_schema(conn, schema)

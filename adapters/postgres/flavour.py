@@ -73,12 +73,12 @@ def choose_flavour(conn: psycopg.Connection[Any], requested: str) -> str:
                 f"{requested} cannot change it (docs/projections.md, 'Choosing the flavour')"
             )
         if recorded == "timescale":
-            _require_recent(version)
+            require_recent(version)
         return recorded
     if requested == "plain":
         return "plain"
     if requested == "timescale":
-        _require_recent(version)
+        require_recent(version)
         return "timescale"
     if version is not None and version < MIN_TIMESCALEDB:
         log.warning(
@@ -89,7 +89,7 @@ def choose_flavour(conn: psycopg.Connection[Any], requested: str) -> str:
     return "timescale" if version is not None else "plain"
 
 
-def _require_recent(version: tuple[int, ...] | None) -> None:
+def require_recent(version: tuple[int, ...] | None) -> None:
     needed = _version_text(MIN_TIMESCALEDB)
     if version is None:
         raise FlavourError(

@@ -11,11 +11,21 @@ from adapters.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    del parser  # no options
+    parser.add_argument(
+        "--to-timescale",
+        action="store_true",
+        help="move a plain database's samples read models to TimescaleDB, with their data",
+    )
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     try:
+        if args.to_timescale:
+            from projections.convert import to_timescale
+
+            copied = to_timescale(settings)
+            print(f"samples read models moved to TimescaleDB: {copied} rows copied")
+            return 0
         applied = migrate(settings)
     except FlavourError as error:
         print(f"wattlog migrate: {error}", file=sys.stderr)
