@@ -3,15 +3,13 @@ and refused with a clear message when the server cannot give it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
+from processes import run_wattlog
 from projection_helpers import catch_up, ride_readings, snapshot, write_ride
 
 from adapters.eventstore import WattlogStore
@@ -21,8 +19,6 @@ from adapters.postgres.test_server import admin_database_url
 from adapters.settings import Settings
 from projections import tracking
 from projections.convert import move_samples
-
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -52,21 +48,7 @@ def _server_version(settings: Settings) -> tuple[int, ...] | None:
 
 
 def _migrate_cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "WATTLOG_ENV": "test",
-        "WATTLOG_DATABASE_URL": settings.database_url,
-        "WATTLOG_DB_FLAVOUR": settings.db_flavour,
-        "WATTLOG_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "migrate", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_wattlog(settings, "migrate", *args)
 
 
 def test_asking_for_timescaledb_where_the_server_lacks_it_is_refused_and_creates_nothing(
