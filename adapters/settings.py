@@ -27,6 +27,7 @@ class SettingsError(RuntimeError):
 class Settings:
     env: str = "development"
     database_url: str = "postgresql://wattlog@localhost:5432/wattlog"
+    db_flavour: str = "auto"
     amqp_url: str = "amqp://guest:guest@localhost:5672/wattlog"
     rabbitmq_management_url: str = "http://localhost:15672"
     rabbitmq_management_user: str = "guest"
@@ -91,6 +92,8 @@ class Settings:
                 )
             if "guest:guest@" in self.amqp_url:
                 raise SettingsError("WATTLOG_AMQP_URL must not use guest:guest in production")
+        if self.db_flavour not in ("auto", "plain", "timescale"):
+            raise SettingsError("WATTLOG_DB_FLAVOUR must be one of auto, plain, timescale")
         if self.ingest_shards < 1:
             raise SettingsError("WATTLOG_INGEST_SHARDS must be at least 1")
         if self.refresh_reuse_grace_s < 0:

@@ -20,7 +20,7 @@ from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from adapters.simulation.rides import SimulatedRider
-from bridge.protocol import Envelope
+from wire.envelope import Envelope
 
 log = logging.getLogger(__name__)
 

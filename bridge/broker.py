@@ -17,7 +17,6 @@ import time
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
-from adapters.amqp import names
 from bridge.backoff import Backoff
 from bridge.commands import CommandRunner
 from bridge.config import BridgeConfig
@@ -25,6 +24,7 @@ from bridge.forwarder import Forwarder
 from bridge.outbox import AsyncOutbox
 from bridge.status import BridgeStatus
 from bridge.transport import events_exchange, open_connection, publisher, publishing_channel
+from wire import routing
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class BrokerLink:
             raise ConnectionError("the broker closed the connection")
 
     async def _consume_commands(self, connection: AbstractConnection) -> None:
-        queue_name = names.command_queue(self._config.client_id)
+        queue_name = routing.command_queue(self._config.client_id)
         while True:
             inbox: asyncio.Queue[AbstractIncomingMessage | None] = asyncio.Queue()
             try:

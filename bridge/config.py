@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from adapters.amqp.accounts import bridge_username
-from adapters.settings import redact_url
-from bridge.protocol import MAX_SAMPLES_PER_ENVELOPE
+from wire.limits import MAX_SAMPLES_PER_ENVELOPE
+from wire.routing import bridge_username
 
 ENV_PREFIX = "WATTLOG_BRIDGE_"
 DEFAULT_DATA_DIR = Path("~/.local/share/wattlog-bridge")
@@ -108,7 +107,11 @@ class BridgeConfig:
 
     @property
     def shown_url(self) -> str:
-        return redact_url(self.broker_url)
+        parts = urlsplit(self.broker_url)
+        if parts.password is None:
+            return self.broker_url
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
     @property
     def data_path(self) -> Path:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from bridge.config import BridgeConfig
 from bridge.outbox import AsyncOutbox
-from bridge.protocol import Ack, Envelope, Sample, encode_envelope
+from wire.envelope import Ack, Envelope, Sample, encode_envelope
 
 # (body, correlation id) -> returns once the broker confirmed; raises otherwise
 Publish = Callable[[bytes, str], Awaitable[None]]

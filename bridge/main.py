@@ -16,14 +16,13 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, TextIO
 
 import orjson
 
-from adapters.runtime import run_service
-from adapters.settings import Settings
 from bridge.app import Bridge, SensorSource
 from bridge.ble.connection import BleBackends, LinkTimeouts
 from bridge.ble.devices import DeviceBook, KnownDevice, choose_devices
@@ -100,11 +99,13 @@ def _common(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument("--config", default=default, help="TOML config file")
 
 
-def run(settings: Settings, args: argparse.Namespace) -> int:
+def run(_server_settings: object, args: argparse.Namespace) -> int:
+    """`wattlog bridge`. The server's settings that the command line passes are not used: the
+    bridge reads its own (bridge/config.py), without the server's secrets."""
     if args.bridge_command == "decode":
         return decode_payload(args.characteristic, "".join(args.hex))
     try:
-        config = _config(settings, args, require_credentials=args.bridge_command is None)
+        config = _config(args, os.environ, require_credentials=args.bridge_command is None)
         with locked_data_dir(config.data_path):
             if args.bridge_command == "forget":
                 DeviceBook(config.data_path).forget()
@@ -112,7 +113,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 return 0
             if args.bridge_command == "scan":
                 return asyncio.run(_scan(config, args.timeout, args.remember, args.choose or []))
-            return run_service(settings, lambda stop: serve(config, stop))
+            asyncio.run(_until_signalled(config))
+            return 0
     except (ConfigError, DataDirLocked, OutboxError) as error:
         print(f"wattlog bridge: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -137,18 +139,36 @@ def decode_payload(characteristic: str, hex_text: str, out: TextIO | None = None
 
 
 def _config(
-    settings: Settings, args: argparse.Namespace, require_credentials: bool
+    args: argparse.Namespace, environ: Mapping[str, str], require_credentials: bool
 ) -> BridgeConfig:
     cli = {key: value for key, value in vars(args).items() if value is not None}
     if "devices" in cli:
         cli["devices"] = tuple(cli["devices"])
+    # The stack-wide WATTLOG_AMQP_URL and WATTLOG_COMMAND_TTL_MS, when set, are the bridge's
+    # defaults, so that one environment serves every process on one machine.
+    ttl_ms = environ.get("WATTLOG_COMMAND_TTL_MS")
+    try:
+        default_ttl_s = int(ttl_ms) / 1000 if ttl_ms is not None else None
+    except ValueError:
+        raise ConfigError(
+            f"WATTLOG_COMMAND_TTL_MS must be a whole number, got {ttl_ms!r}"
+        ) from None
     return load_config(
         cli,
-        os.environ,
-        default_amqp_url=settings.amqp_url,
-        default_command_ttl_s=settings.command_ttl_ms / 1000,
+        environ,
+        default_amqp_url=environ.get("WATTLOG_AMQP_URL"),
+        default_command_ttl_s=default_ttl_s,
         require_credentials=require_credentials,
     )
+
+
+async def _until_signalled(config: BridgeConfig) -> None:
+    """Serves until SIGINT or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await serve(config, stop)
 
 
 async def serve(config: BridgeConfig, stop: asyncio.Event) -> None:

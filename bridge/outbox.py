@@ -25,7 +25,7 @@ from uuid import UUID
 
 import orjson
 
-from bridge.protocol import Ack, Sample
+from wire.envelope import Ack, Sample
 
 T = TypeVar("T")
 SCHEMA_VERSION = 1

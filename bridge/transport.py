@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 
-from adapters.amqp import names
 from bridge.config import BridgeConfig
 from bridge.forwarder import Publish
+from wire import routing
 
 CONNECT_TIMEOUT_S = 15.0
 
@@ -47,7 +47,7 @@ async def publishing_channel(connection: AbstractConnection) -> AbstractChannel:
 
 
 def publisher(exchange: AbstractExchange, client_id: str) -> Publish:
-    routing_key = names.events_routing_key(client_id)
+    routing_key = routing.events_routing_key(client_id)
 
     async def publish(body: bytes, correlation_id: str) -> None:
         await exchange.publish(
@@ -55,7 +55,7 @@ def publisher(exchange: AbstractExchange, client_id: str) -> Publish:
                 body,
                 content_type="application/json",
                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                headers={names.CORRELATION_HEADER: correlation_id},
+                headers={routing.CORRELATION_HEADER: correlation_id},
             ),
             routing_key=routing_key,
             mandatory=True,
@@ -65,4 +65,4 @@ def publisher(exchange: AbstractExchange, client_id: str) -> Publish:
 
 
 async def events_exchange(channel: AbstractChannel) -> AbstractExchange:
-    return await channel.get_exchange(names.EVENTS_EXCHANGE, ensure=False)
+    return await channel.get_exchange(routing.EVENTS_EXCHANGE, ensure=False)

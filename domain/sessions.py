@@ -31,6 +31,7 @@ from domain.errors import (
     SessionNotPaused,
     UnknownClient,
 )
+from wire.limits import MAX_RAW_BYTES, RESULT_NAMES, ResultCode
 
 SampleValue = float | int | list[int] | bool
 
@@ -39,7 +40,6 @@ MIN_FTP_W = 1
 MAX_FTP_W = 2000
 MAX_CLIENT_ID_LENGTH = 128
 MAX_NAME_LENGTH = 64
-MAX_RAW_BYTES = 512
 MAX_SEQ = 2**63 - 1  # the largest integer the event store's JSON encoder writes
 MAX_REASON_LENGTH = 500
 
@@ -49,12 +49,9 @@ COMMAND_VALUE_LIMITS: dict[str, tuple[float, float]] = {
     "resistance": (0.0, 100.0),  # percent
 }
 VALUELESS_COMMANDS = frozenset({"start", "stop"})
-FTMS_SUCCESS = 1
+FTMS_SUCCESS = int(ResultCode.SUCCESS)
 FTMS_FAILURE_REASONS: dict[int, str] = {
-    2: "not_supported",
-    3: "invalid_parameter",
-    4: "operation_failed",
-    5: "control_not_permitted",
+    code: name for code, name in RESULT_NAMES.items() if code != FTMS_SUCCESS
 }
 # Resolved command ids are forgotten after this many newer resolutions: enough to absorb
 # redelivered issue requests while keeping the state bounded on a long ride.

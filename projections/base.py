@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, NamedTuple, Protocol
 
 import psycopg
 from eventsourcing.persistence import Mapper, Notification
+from eventsourcing.utils import get_topic
 
-SESSION_TOPIC = "domain.sessions:WorkoutSession.{}"
-ATHLETE_TOPIC = "domain.athletes:Athlete.{}"
+
+@cache
+def topic_of(event_class: type) -> str:
+    """The stored topic of an event class (domain/events.py)."""
+    return get_topic(event_class)
+
+
+def topics_of(*event_classes: type) -> tuple[str, ...]:
+    """The stored topics of these event classes, for `Projection.topics`."""
+    return tuple(topic_of(event_class) for event_class in event_classes)
 
 
 class ProjectionError(RuntimeError):
@@ -30,6 +40,10 @@ class LoggedEvent(NamedTuple):
     @property
     def kind(self) -> str:
         return self.topic.rsplit(".", 1)[-1]
+
+    def is_a(self, event_class: type) -> bool:
+        """Whether the event is of this class (domain/events.py), by its stored topic."""
+        return self.topic == topic_of(event_class)
 
 
 class Projection(Protocol):

@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import sys
 
+from adapters.progress import ProgressBar
 from adapters.runtime import run_service
 from adapters.settings import Settings
 from projections.failure_commands import ALL, list_failures, retry_failed
-from projections.progress import ProgressBar
 from projections.rebuild import rebuild
 from projections.registry import PROJECTION_NAMES
+from projections.retention import check_days as check_retention_days
 from projections.runner import DEFAULT_BATCH_SIZE
 from projections.service import DEFAULT_LAG_LOG_INTERVAL_S, ProjectorService
 
@@ -54,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--samples-retention-days",
         type=int,
         metavar="DAYS",
-        help="drop 1 Hz samples older than DAYS (0: keep forever); rollups and summaries stay",
+        help="drop 1 Hz samples older than DAYS (0: keep forever, else at least 14); rollups and"
+        " summaries stay",
     )
 
 
@@ -78,9 +80,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         progress = ProgressBar(f"rebuild {args.rebuild}", 0)
         rebuild(settings, args.rebuild, batch_size=args.batch_size, progress=progress)
         return 0
-    if args.samples_retention_days is not None and args.samples_retention_days < 0:
-        print("wattlog project: --samples-retention-days must be 0 or more", file=sys.stderr)
-        return 2
+    if args.samples_retention_days is not None:
+        try:
+            check_retention_days(args.samples_retention_days)
+        except ValueError as error:
+            print(f"wattlog project: --samples-retention-days: {error}", file=sys.stderr)
+            return 2
     service = ProjectorService(
         settings,
         args.only or PROJECTION_NAMES,

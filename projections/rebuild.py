@@ -18,10 +18,10 @@ import logging
 from dataclasses import dataclass
 
 from adapters.eventstore import WattlogStore
+from adapters.progress import ProgressBar
 from adapters.settings import Settings
 from projections import failures, schemas, tracking
 from projections.base import ProjectionError
-from projections.progress import ProgressBar
 from projections.registry import build_projection
 from projections.runner import DEFAULT_BATCH_SIZE, ProjectionRunner
 

@@ -1,9 +1,11 @@
 """Optional retention of the 1 Hz samples (rollups, summaries and fitness are kept).
 
 TimescaleDB: a retention policy on the `samples` hypertable (add_retention_policy, or
-remove_retention_policy for 0). Plain PostgreSQL: whole monthly partitions that end before
-the cutoff are dropped; the projector service applies this at start and every hour.
-The event store keeps every event, so a rebuild brings dropped samples back.
+remove_retention_policy for 0); its horizon lies beyond the rollups' refresh window, so no
+refresh ever recomputes a dropped region (projections/samples/refresh.py).
+Plain PostgreSQL: whole monthly partitions that end before the cutoff are dropped. The
+projector service applies this at start and every hour. The event store keeps every
+event, so a rebuild brings dropped samples back.
 """
 
 from __future__ import annotations
@@ -16,13 +18,23 @@ import psycopg
 from psycopg import sql
 
 from projections.samples.partitions import next_month
+from projections.samples.refresh import MIN_RETENTION_DAYS
 
 log = logging.getLogger(__name__)
 
 
+def check_days(days: int) -> None:
+    """The same limit on both flavours, so that a plain database can move to TimescaleDB."""
+    if days < 0 or 0 < days < MIN_RETENTION_DAYS:
+        raise ValueError(
+            f"samples retention must be 0 (keep forever) or at least {MIN_RETENTION_DAYS} days"
+            " (the rollups are refreshed over the last 7 days; retention must stay clear of"
+            " that window)"
+        )
+
+
 def apply_retention(conn: psycopg.Connection[Any], days: int, now: datetime | None = None) -> None:
-    if days < 0:
-        raise ValueError("retention days must be 0 (keep forever) or more")
+    check_days(days)
     kind = conn.execute(
         "SELECT relkind FROM pg_class WHERE oid = to_regclass('samples')"
     ).fetchone()

@@ -108,6 +108,7 @@ class ProjectionRunner:
         conn = self.connection()
         if self.position < 0:
             self._resync(conn)
+        self._settle(conn)
         stop = self.head()
         if self.projection.depends_on:
             stop = min(stop, tracking.read_position(conn, self.projection.depends_on))
@@ -269,6 +270,13 @@ class ProjectionRunner:
             "topic": failure.topic,
             "reason": failure.reason,
         }
+
+    def _settle(self, conn: psycopg.Connection[Any]) -> None:
+        """Work a projection does after its commits, outside any transaction (TimescaleDB's
+        explicit rollup refreshes); left over after a crash, it is done on the next call."""
+        settle = getattr(self.projection, "settle", None)
+        if settle is not None:
+            settle(conn)
 
     def catch_up(self) -> None:
         while self.run_batch():

@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 import psycopg
 
+from adapters.postgres.test_server import admin_database_url
+
 MANAGEMENT_URL = os.environ.get("WATTLOG_TEST_MANAGEMENT_URL", "http://localhost:15672")
-ADMIN_DATABASE_URL = os.environ.get(
-    "WATTLOG_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@localhost:5432/postgres"
-)
+ADMIN_DATABASE_URL = admin_database_url()
 _AUTH = "Basic " + base64.b64encode(b"guest:guest").decode()
 
 

@@ -21,6 +21,11 @@ from pipeline_helpers import relay_from_now, running, start_ride_clock
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.eventstore import WattlogStore
 from adapters.ingest import main as ingest_main
+from adapters.postgres.test_server import (
+    admin_database_url,
+    application_database_url,
+    requested_flavour,
+)
 from adapters.relay import main as relay_main
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
@@ -30,9 +35,7 @@ from domain.sessions import WorkoutSession
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT.parent / "shared" / "fixtures"
 
-ADMIN_DATABASE_URL = os.environ.get(
-    "WATTLOG_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@localhost:5432/postgres"
-)
+ADMIN_DATABASE_URL = admin_database_url()
 MANAGEMENT_URL = os.environ.get("WATTLOG_TEST_MANAGEMENT_URL", "http://localhost:15672")
 MANAGEMENT_AUTH = ("guest", "guest")
 
@@ -106,7 +109,13 @@ def settings(test_database: str, test_vhost: str) -> Settings:
     from adapters.postgres.migrations import migrate
 
     configured = (
-        Settings(env="test", ingest_shards=2, ingest_batch_wait_ms=20)
+        Settings(
+            env="test",
+            database_url=application_database_url(),
+            db_flavour=requested_flavour(),
+            ingest_shards=2,
+            ingest_batch_wait_ms=20,
+        )
         .with_database(test_database)
         .with_vhost(test_vhost)
     )

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import psycopg
 
 from adapters.settings import Settings
-from bridge.protocol import Envelope, Sample
+from wire.envelope import Envelope, Sample
 
 # The device time of seq 0 in `sample_envelope`: a little before the current test began
 # (set by an autouse fixture), so that the samples fall within the sessions the test starts

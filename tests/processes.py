@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from adapters.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def wattlog_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
@@ -24,7 +27,20 @@ def wattlog_env(settings: Settings, base: Mapping[str, str]) -> dict[str, str]:
         "WATTLOG_RABBITMQ_MANAGEMENT_URL": settings.rabbitmq_management_url,
         "WATTLOG_INGEST_SHARDS": str(settings.ingest_shards),
         "WATTLOG_INGEST_BATCH_WAIT_MS": str(settings.ingest_batch_wait_ms),
+        "WATTLOG_DB_FLAVOUR": settings.db_flavour,
     }
+
+
+def run_wattlog(settings: Settings, *argv: str) -> subprocess.CompletedProcess[str]:
+    """`wattlog <argv>` against `settings`, to its end (a command-line test's view)."""
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *argv],
+        cwd=PROJECT_ROOT,
+        env={**wattlog_env(settings, os.environ), "WATTLOG_LOG_LEVEL": "WARNING"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @dataclass

@@ -15,14 +15,11 @@ import aiohttp
 
 from adapters.amqp import names
 from adapters.settings import Settings
+from wire.routing import bridge_username
 
 
 class ManagementApiError(RuntimeError):
     """The management API refused or failed a request (the message has its status)."""
-
-
-def bridge_username(client_id: str) -> str:
-    return f"bridge-{client_id}"
 
 
 def bridge_permissions(client_id: str) -> dict[str, str]:

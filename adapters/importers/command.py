@@ -21,10 +21,10 @@ from adapters.api.ownership_index import IndexedStore
 from adapters.eventstore import WattlogStore
 from adapters.importers.fit import RideFileError, read_fit_ride
 from adapters.importers.service import RideImportError, import_ride
+from adapters.progress import ProgressBar
 from adapters.settings import Settings
 from domain.athletes import Athlete
 from domain.errors import InvalidProfile
-from projections.progress import ProgressBar
 
 THRESHOLD_OPTIONS = ("lthr", "max_hr", "cp", "w_prime")
 

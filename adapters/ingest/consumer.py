@@ -35,7 +35,7 @@ from adapters.amqp import names
 from adapters.ingest.writer import EnvelopeRefused, SessionWriter, WriteResult
 from adapters.logs import correlation
 from adapters.settings import Settings
-from bridge.protocol import Envelope, EnvelopeError, client_id_from_routing_key, parse_envelope
+from wire.envelope import Envelope, EnvelopeError, client_id_from_routing_key, parse_envelope
 
 log = logging.getLogger(__name__)
 

@@ -33,10 +33,10 @@ from eventsourcing.persistence import IntegrityError
 from adapters.eventstore import WattlogStore
 from adapters.ingest.routes import Route, RouteTable
 from adapters.logs import correlation
-from bridge.protocol import Envelope, Sample
 from domain.errors import DomainError, SampleOutsideSession, SessionAlreadyEnded
 from domain.sessions import WorkoutSession, check_device_time
 from domain.workout_follower import WorkoutFollower
+from wire.envelope import Envelope, Sample
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
 """Ordered, idempotent migrations: the event store's tables, then db/migrations/*.sql.
 
-The flavour (TimescaleDB or plain PostgreSQL) is chosen by whether the extension is
-available, and logged. Each file runs once, in its own transaction, recorded in
-`schema_migrations`; an advisory lock keeps two `wattlog migrate` runs from interleaving.
+The flavour (TimescaleDB or plain PostgreSQL) is chosen by `WATTLOG_DB_FLAVOUR` and what
+the server has, kept once chosen (adapters/postgres/flavour.py), and logged.
+Each file runs once, in its own transaction, recorded in `schema_migrations`; an advisory
+lock keeps two `wattlog migrate` runs from interleaving.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from importlib import resources
 import psycopg
 
 from adapters.eventstore import WattlogStore
+from adapters.postgres.flavour import choose_flavour
 from adapters.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,10 +31,8 @@ class Migration:
 
 
 def detect_flavour(conn: psycopg.Connection) -> str:
-    row = conn.execute(
-        "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'"
-    ).fetchone()
-    return "timescale" if row else "plain"
+    """The flavour of this database: the one it was migrated with, else what auto picks."""
+    return choose_flavour(conn, "auto")
 
 
 def list_migrations(flavour: str) -> list[Migration]:
@@ -53,10 +53,11 @@ def migrate(settings: Settings) -> list[str]:
     with psycopg.connect(settings.database_url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
         try:
+            # Chosen (or refused) before anything is created.
+            flavour = choose_flavour(conn, settings.db_flavour)
             # The library creates its own tables (IF NOT EXISTS); done here, once, so that
             # workers can run with CREATE_TABLE=n.
             WattlogStore(settings, create_table=True).close()
-            flavour = detect_flavour(conn)
             log.info("migrating", extra={"flavour": flavour, "database": settings.database_name})
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("

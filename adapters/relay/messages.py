@@ -11,7 +11,8 @@ from uuid import UUID
 import orjson
 
 from adapters.amqp import names
-from bridge.protocol import encode_command
+from domain import events as domain_events
+from wire.commands import encode_command
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,11 @@ class Outgoing:
 
 
 def _live(
-    owner_id: UUID, event: Any, notification_id: int, kind: str, fields: dict[str, Any]
+    owner_id: UUID,
+    event: domain_events.StoredEvent,
+    notification_id: int,
+    kind: str,
+    fields: dict[str, Any],
 ) -> Outgoing:
     body = {
         **fields,
@@ -45,11 +50,14 @@ def _live(
 
 
 def messages_for(
-    event: Any, notification_id: int, owner_id: UUID, command_ttl_s: float, now: float | None = None
+    event: domain_events.StoredEvent,
+    notification_id: int,
+    owner_id: UUID,
+    command_ttl_s: float,
+    now: float | None = None,
 ) -> list[Outgoing]:
     now = time.time() if now is None else now
-    event_name = type(event).__name__
-    if event_name == "SampleRecorded":
+    if isinstance(event, domain_events.SampleRecorded):
         return [
             _live(
                 owner_id,
@@ -66,7 +74,7 @@ def messages_for(
                 },
             )
         ]
-    if event_name == "CommandIssued":
+    if isinstance(event, domain_events.CommandIssued):
         out = [
             _live(
                 owner_id,

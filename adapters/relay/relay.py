@@ -16,12 +16,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import psycopg
 from aio_pika.abc import AbstractChannel
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 from pamqp.commands import Basic
 
 from adapters.amqp import names
@@ -31,6 +32,8 @@ from adapters.postgres.listen import listen_for_commits
 from adapters.relay.messages import Outgoing, messages_for
 from adapters.runtime import wait_any
 from adapters.settings import Settings
+from domain.events import StoredEvent
+from domain.sessions import WorkoutSession
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ POLL_INTERVAL_S = 1.0
 RETRY_S = 0.5
 MAX_RETRY_S = 10.0
 BATCH_SIZE = 1000
-SESSION_TOPIC_PREFIX = "domain.sessions:WorkoutSession."
+SESSION_TOPIC_PREFIX = get_topic(WorkoutSession) + "."  # every event of a session
 PERSISTENT = 2
 BasicProperties = Basic.Properties
 
@@ -167,7 +170,8 @@ class Relay:
         for notification in notifications:
             if not notification.topic.startswith(SESSION_TOPIC_PREFIX):
                 continue
-            event = self._store.mapper.to_domain_event(notification)
+            # Every event under the session topics is a WorkoutSession.Event (it has a timestamp).
+            event = cast(StoredEvent, self._store.mapper.to_domain_event(notification))
             owner_id = self._owner_of(event)
             out.extend(messages_for(event, notification.id, owner_id, ttl_s))
         return out

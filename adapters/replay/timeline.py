@@ -23,20 +23,20 @@ import orjson
 
 from adapters.amqp import names
 from adapters.relay.messages import messages_for
+from domain import events as domain_events
 
-SAMPLE_EVENT = "SampleRecorded"
 # Events whose latest occurrence before a seek position still shapes what is shown after it
 # (the ERG target, paused or not, the bridge in use); mapped to what they replace.
 CARRIED_EVENTS: dict[str, str] = {
-    "Started": "started",
-    "Paused": "pause",
-    "Resumed": "pause",
-    "TransportSwitched": "transport",
-    "LapMarked": "lap",
+    domain_events.SessionStarted.__name__: "started",
+    domain_events.SessionPaused.__name__: "pause",
+    domain_events.SessionResumed.__name__: "pause",
+    domain_events.TransportSwitched.__name__: "transport",
+    domain_events.LapMarked.__name__: "lap",
 }
 
 
-def live_message(event: Any, owner_id: UUID) -> dict[str, Any]:
+def live_message(event: domain_events.StoredEvent, owner_id: UUID) -> dict[str, Any]:
     """The live feed's message for a stored event, with `version` instead of the relay's
     notification id `n` (a stored session's events are numbered by their version)."""
     outgoing = messages_for(event, event.originator_version, owner_id, command_ttl_s=0.0)

@@ -7,7 +7,7 @@ import aio_pika
 from aio_pika.abc import AbstractChannel
 
 from adapters.amqp import names
-from bridge.protocol import Envelope, encode_envelope
+from wire.envelope import Envelope, encode_envelope
 
 
 class EnvelopePublisher:

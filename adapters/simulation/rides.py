@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from bridge.gatt import uuids
 from bridge.gatt.registry import decode_characteristic
-from bridge.protocol import Sample
 from bridge.simulator.hr import VirtualHeartRateStrap
 from bridge.simulator.virtual_devices import VirtualTrainer
+from wire.envelope import Sample
 
 # (seconds from the start, ERG target in watts): warm up, three 2-minute efforts, easy.
 DEFAULT_PROFILE: tuple[tuple[float, float], ...] = (

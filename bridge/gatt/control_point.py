@@ -23,6 +23,8 @@ from bridge.gatt.fields import (
     write_fields,
 )
 from bridge.gatt.fitness_machine import PAUSE, SIMULATION_FIELDS, STOP, SupportedPowerRange
+from wire.limits import RESULT_NAMES as RESULT_NAMES  # the wire contract's codes, re-exported
+from wire.limits import ResultCode as ResultCode
 
 CHARACTERISTIC = "Fitness Machine Control Point"
 
@@ -43,16 +45,6 @@ class ControlOp(IntEnum):
     SET_TARGETED_CADENCE = 0x14
     RESPONSE_CODE = 0x80
 
-
-class ResultCode(IntEnum):
-    SUCCESS = 0x01
-    NOT_SUPPORTED = 0x02
-    INVALID_PARAMETER = 0x03
-    OPERATION_FAILED = 0x04
-    CONTROL_NOT_PERMITTED = 0x05
-
-
-RESULT_NAMES: dict[int, str] = {code.value: code.name.lower() for code in ResultCode}
 
 REQUEST_PARAMETERS: dict[int, tuple[Field, ...]] = {
     ControlOp.REQUEST_CONTROL: (),

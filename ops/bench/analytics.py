@@ -8,13 +8,14 @@ an equivalent query over `samples`. Prints one JSON line, then a table.
     .venv/bin/python ops/bench/analytics.py [--rides 300] [--repeats 7] [--keep]
 
 The scratch database is created through WATTLOG_TEST_ADMIN_DATABASE_URL (default
-postgresql://postgres@localhost:5432/postgres) and dropped at the end unless --keep.
+postgresql://postgres@localhost:5432/postgres), used as WATTLOG_TEST_DATABASE_URL (default:
+role wattlog on the same server; adapters/postgres/test_server.py) and dropped at the end
+unless --keep.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -28,7 +29,13 @@ import orjson
 import psycopg
 
 from adapters.analytics import athletes, sessions
+from adapters.postgres.flavour import recorded_flavour
 from adapters.postgres.migrations import migrate
+from adapters.postgres.test_server import (
+    admin_database_url,
+    application_database_url,
+    requested_flavour,
+)
 from adapters.settings import Settings
 from domain.metrics.curve import mean_max_power
 from domain.metrics.fitness import fitness_by_day
@@ -41,9 +48,7 @@ from projections.summaries.curve_grid import STANDARD_DURATIONS_S
 from projections.summaries.fitness import recompute_fitness
 from projections.summaries.ride import summary_columns
 
-ADMIN_URL = os.environ.get(
-    "WATTLOG_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@localhost:5432/postgres"
-)
+ADMIN_URL = admin_database_url()
 FTP_W = 260
 YEAR_START = date(2025, 1, 1)
 BEST_EFFORTS = (5, 60, 300, 1200, 3600)
@@ -65,11 +70,14 @@ def generate_ride(rng: random.Random, seconds: int) -> tuple[list[float], list[f
     return power, heart
 
 
-def build(conn: psycopg.Connection[Any], athlete: uuid.UUID, rides: int, seed: int) -> int:
+def build(
+    conn: psycopg.Connection[Any], athlete: uuid.UUID, rides: int, seed: int, flavour: str
+) -> int:
     rng = random.Random(seed)
     days = sorted(rng.sample(range(365), rides))
     total = 0
-    MonthlyPartitions().ensure(conn, {(2025, m) for m in range(1, 13)} | {(2026, 1)})
+    if flavour == "plain":
+        MonthlyPartitions().ensure(conn, {(2025, m) for m in range(1, 13)} | {(2026, 1)})
     summaries: list[tuple[uuid.UUID, datetime, Any]] = []
     with conn.cursor().copy(
         "COPY samples (session_id, ts, athlete_id, ftp_w, power_w, power_30s_w, heart_rate_bpm,"
@@ -99,15 +107,16 @@ def build(conn: psycopg.Connection[Any], athlete: uuid.UUID, rides: int, seed: i
                 channels={"power_w": tuple(power), "heart_rate_bpm": tuple(heart)},
             )
             summaries.append((session_id, start, summarize_ride(series, ftp_w=FTP_W)))
-    keys = conn.execute(
-        "SELECT DISTINCT session_id, extract(epoch FROM date_bin('1 minute', ts,"
-        " TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint FROM samples"
-    ).fetchall()
-    rollups.recompute_minutes(conn, [(k[0], k[1]) for k in keys])
-    day_keys = conn.execute(
-        "SELECT DISTINCT athlete_id, (bucket AT TIME ZONE 'UTC')::date FROM minute_rollups"
-    ).fetchall()
-    rollups.recompute_days(conn, [(k[0], k[1]) for k in day_keys])
+    if flavour == "plain":  # TimescaleDB: continuous aggregates, refreshed in finish()
+        keys = conn.execute(
+            "SELECT DISTINCT session_id, extract(epoch FROM date_bin('1 minute', ts,"
+            " TIMESTAMPTZ '2000-01-01 00:00:00+00'))::bigint FROM samples"
+        ).fetchall()
+        rollups.recompute_minutes(conn, [(k[0], k[1]) for k in keys])
+        day_keys = conn.execute(
+            "SELECT DISTINCT athlete_id, (bucket AT TIME ZONE 'UTC')::date FROM minute_rollups"
+        ).fetchall()
+        rollups.recompute_days(conn, [(k[0], k[1]) for k in day_keys])
     for session_id, start, summary in summaries:
         columns = summary_columns(summary)
         for key in ("time_in_power_zones", "time_in_hr_zones", "power_curve_w"):
@@ -125,8 +134,45 @@ def build(conn: psycopg.Connection[Any], athlete: uuid.UUID, rides: int, seed: i
             ),
         )  # fmt: skip
     recompute_fitness(conn, athlete, YEAR_START)
-    conn.execute("ANALYZE")
     return total
+
+
+def finish(conn: psycopg.Connection[Any], flavour: str) -> None:
+    """The state production would be in (autocommit: refreshes cannot run in a transaction).
+
+    TimescaleDB: both continuous aggregates refreshed over the whole year (the imported
+    history's own range, as the projector does for old rides), and every chunk older
+    than 7 days compressed, as the compression policy would have done."""
+    if flavour == "timescale":
+        for view in ("minute_rollups", "daily_session_rollups"):
+            conn.execute(f"CALL refresh_continuous_aggregate('{view}', NULL, NULL)")
+        conn.execute(
+            "SELECT compress_chunk(c, if_not_compressed => TRUE)"
+            " FROM show_chunks('samples', older_than => INTERVAL '7 days') c"
+        )
+    conn.execute("ANALYZE")
+
+
+SIZES = {
+    "plain": (
+        "SELECT 'samples', pg_total_relation_size('samples_default') + sum("
+        "pg_total_relation_size(inhrelid)) FROM pg_inherits"
+        " WHERE inhparent = 'samples'::regclass UNION ALL SELECT 'minute_rollups',"
+        " pg_total_relation_size('minute_rollups') UNION ALL SELECT 'daily_rollups',"
+        " pg_total_relation_size('daily_rollups') UNION ALL SELECT"
+        " 'session_summaries', pg_total_relation_size('session_summaries')"
+    ),
+    # hypertable_size counts every chunk, compressed ones included; an aggregate's rows
+    # live in its materialization hypertable (daily_rollups is a view over the daily one).
+    "timescale": (
+        "SELECT 'samples', hypertable_size('samples') UNION ALL"
+        " SELECT CASE view_name WHEN 'daily_session_rollups' THEN 'daily_rollups'"
+        " ELSE view_name::text END, hypertable_size(format('%I.%I',"
+        " materialization_hypertable_schema, materialization_hypertable_name)::regclass)"
+        " FROM timescaledb_information.continuous_aggregates UNION ALL SELECT"
+        " 'session_summaries', pg_total_relation_size('session_summaries')"
+    ),
+}
 
 
 # The same questions, asked of the raw samples.
@@ -205,32 +251,28 @@ def main() -> int:
     name = f"wattlog_bench_analytics_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}" OWNER wattlog')
-    settings = Settings().with_database(name)
+    settings = Settings(
+        database_url=application_database_url(), db_flavour=requested_flavour()
+    ).with_database(name)
     try:
         migrate(settings)
         athlete = uuid.uuid4()
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
+            flavour = recorded_flavour(conn) or "plain"
             started = time.perf_counter()
             with conn.transaction():
-                samples = build(conn, athlete, args.rides, args.seed)
+                samples = build(conn, athlete, args.rides, args.seed, flavour)
+            finish(conn, flavour)
             generated_s = time.perf_counter() - started
             results = measure(conn, athlete, args.repeats)
-            sizes = dict(
-                conn.execute(
-                    "SELECT 'samples', pg_total_relation_size('samples_default') + sum("
-                    "pg_total_relation_size(inhrelid)) FROM pg_inherits"
-                    " WHERE inhparent = 'samples'::regclass UNION ALL SELECT 'minute_rollups',"
-                    " pg_total_relation_size('minute_rollups') UNION ALL SELECT 'daily_rollups',"
-                    " pg_total_relation_size('daily_rollups') UNION ALL SELECT"
-                    " 'session_summaries', pg_total_relation_size('session_summaries')"
-                ).fetchall()
-            )
+            sizes = dict(conn.execute(SIZES[flavour]).fetchall())
     finally:
         if not args.keep:
             with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     report = {
         "benchmark": "analytics",
+        "flavour": flavour,
         "rides": args.rides,
         "samples": samples,
         "generate_s": round(generated_s, 1),

@@ -19,10 +19,16 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from adapters.postgres.flavour import recorded_flavour
 from adapters.postgres.migrations import migrate
+from adapters.postgres.test_server import (
+    admin_database_url,
+    application_database_url,
+    requested_flavour,
+)
 from adapters.settings import Settings
 
-ADMIN_DATABASE_URL = "postgresql://postgres@localhost:5432/postgres"
+ADMIN_DATABASE_URL = admin_database_url()
 MANAGEMENT = "http://localhost:15672"
 
 
@@ -37,6 +43,10 @@ def _management(method: str, path: str, body: dict[str, Any] | None = None) -> N
         pass
 
 
+# Which flavour the scratch database got: every report says it.
+ran_on: dict[str, str] = {}
+
+
 @contextlib.contextmanager
 def scratch_settings(**overrides: Any) -> Iterator[Settings]:
     """Settings for a database and vhost made for this benchmark run, migrated, then dropped."""
@@ -49,9 +59,22 @@ def scratch_settings(**overrides: Any) -> Iterator[Settings]:
         f"/api/permissions/{quote(name)}/guest",
         {"configure": ".*", "write": ".*", "read": ".*"},
     )
-    settings = Settings(env="test", **overrides).with_database(name).with_vhost(name)
+    settings = (
+        Settings(
+            env="test",
+            **{
+                "database_url": application_database_url(),
+                "db_flavour": requested_flavour(),
+                **overrides,
+            },
+        )
+        .with_database(name)
+        .with_vhost(name)
+    )
     try:
         migrate(settings)
+        with psycopg.connect(settings.database_url) as conn:
+            ran_on["flavour"] = recorded_flavour(conn) or "unknown"
         yield settings
     finally:
         _management("DELETE", f"/api/vhosts/{quote(name)}")
@@ -74,7 +97,7 @@ def median_ms(times: list[float]) -> float:
 
 
 def report(name: str, figures: dict[str, Any], table: list[tuple[str, ...]]) -> None:
-    print(json.dumps({"benchmark": name, **figures}))
+    print(json.dumps({"benchmark": name, **ran_on, **figures}))
     widths = [max(len(str(row[i])) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -22,7 +22,7 @@ from pamqp.commands import Basic
 from adapters.amqp import names
 from bridge.gatt import HeartRateMeasurement, IndoorBikeData, encode_heart_rate_measurement
 from bridge.gatt.indoor_bike_data import encode_indoor_bike_data
-from bridge.protocol import Envelope, Sample, encode_envelope
+from wire.envelope import Envelope, Sample, encode_envelope
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Mapper, Notification
 
-from projections.base import LoggedEvent
+from domain import events as domain_events
+from projections.base import LoggedEvent, topic_of
 
 # The orjson transcoder's shape for a tagged value (adapters/eventstore/transcoder.py).
 _TYPE, _DATA = "_type_", "_data_"
@@ -48,35 +49,34 @@ def decode(mapper: Mapper[Any], notifications: Sequence[Notification]) -> list[L
         if "class_version" in state:
             event = _slim(mapper.to_domain_event(n))
         else:
-            event = _from_state(n.topic.rsplit(".", 1)[-1], _uuid(n.originator_id), state)
+            event = _from_state(n.topic, _uuid(n.originator_id), state)
         events.append(LoggedEvent(n.id, n.topic, event))
     return events
 
 
-def _from_state(kind: str, originator_id: UUID, state: dict[str, Any]) -> Any:
-    if kind == "SampleRecorded":
+def _from_state(topic: str, originator_id: UUID, state: dict[str, Any]) -> Any:
+    if topic == topic_of(domain_events.SampleRecorded):
         return SampleRecorded(
             originator_id,
             float(state["device_time"]),
             state["values"],
             bool(state.get("imported", False)),
         )
-    if kind == "Started":
+    if topic == topic_of(domain_events.SessionStarted):
         return SessionStarted(originator_id, _uuid(state["athlete_id"]), int(state["ftp_w"]))
     return SessionEnded(originator_id)
 
 
 def _slim(event: Any) -> Any:
     """The same shape from a full domain event."""
-    kind = type(event).__name__
-    if kind == "SampleRecorded":
+    if isinstance(event, domain_events.SampleRecorded):
         return SampleRecorded(
             event.originator_id,
             float(event.device_time),
             dict(event.values),
             bool(getattr(event, "imported", False)),
         )
-    if kind == "Started":
+    if isinstance(event, domain_events.SessionStarted):
         return SessionStarted(event.originator_id, _uuid(event.athlete_id), int(event.ftp_w))
     return SessionEnded(event.originator_id)
 

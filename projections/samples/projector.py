@@ -20,11 +20,12 @@ from uuid import UUID
 
 import psycopg
 
+from domain import events as domain_events
 from domain.metrics.power import NP_WINDOW_S
 from domain.metrics.resample import DEFAULT_GAP_POLICY, GapPolicy
-from projections.base import SESSION_TOPIC, LoggedEvent, ProjectionError, UnprojectableEvent
+from projections.base import LoggedEvent, ProjectionError, UnprojectableEvent, topics_of
 from projections.samples import events as sample_events
-from projections.samples import rollups, storage
+from projections.samples import refresh, rollups, storage
 from projections.samples.partitions import MonthlyPartitions, check_device_time
 from projections.samples.readings import Bin
 from projections.samples.storage import ROLLING, ROW_COLUMNS, RR, Row, SessionState
@@ -55,17 +56,26 @@ class _Changes:
     bins: list[tuple[UUID, int, Bin]] = field(default_factory=list)
     minutes: set[tuple[UUID, int]] = field(default_factory=set)
     days: set[tuple[UUID, Any]] = field(default_factory=set)
+    span: tuple[int, int] | None = None  # first and last second changed (TimescaleDB)
 
     def touch(self, state: SessionState, second: int) -> None:
         self.minutes.add((state.session_id, rollups.minute_of(second)))
         self.days.add((state.athlete_id, rollups.day_of(second)))
+        self.cover(second, second)
+
+    def cover(self, first: int, last: int) -> None:
+        if self.span is not None:
+            first, last = min(first, self.span[0]), max(last, self.span[1])
+        self.span = (first, last)
 
 
 class SamplesProjection:
     name = "samples"
-    topics = tuple(
-        SESSION_TOPIC.format(kind)
-        for kind in ("Started", "SampleRecorded", "Finished", "Discarded")
+    topics = topics_of(
+        domain_events.SessionStarted,
+        domain_events.SampleRecorded,
+        domain_events.SessionFinished,
+        domain_events.SessionDiscarded,
     )
     depends_on: str | None = None
     decode = staticmethod(sample_events.decode)
@@ -85,7 +95,7 @@ class SamplesProjection:
         self._partitions.ensure_ahead(conn)
         seconds = set()
         for logged in events:
-            if logged.kind == "SampleRecorded":
+            if logged.is_a(domain_events.SampleRecorded):
                 check_device_time(logged.event.device_time)
                 seconds.add(math.floor(logged.event.device_time))
         self._partitions.ensure_seconds(conn, seconds)
@@ -122,6 +132,13 @@ class SamplesProjection:
             rollups.delete_session_minutes(conn, discarded)
             rollups.recompute_minutes(conn, changes.minutes)
             rollups.recompute_days(conn, changes.days)
+        elif changes.span is not None:
+            refresh.request_if_old(conn, *changes.span)
+
+    def settle(self, conn: psycopg.Connection[Any]) -> None:
+        """After a commit (autocommit connection): TimescaleDB's explicit rollup refreshes."""
+        if not self._layout_of(conn).rollup_tables:
+            refresh.settle(conn)
 
     def _refuse_samples_without_bins(
         self,
@@ -151,6 +168,7 @@ class SamplesProjection:
     ) -> None:
         for state in states:
             if state.first_second is not None and state.last_second is not None:
+                changes.cover(state.first_second, state.last_second)
                 day = rollups.day_of(state.first_second)
                 while day <= rollups.day_of(state.last_second):
                     changes.days.add((state.athlete_id, day))
@@ -267,18 +285,17 @@ def _group(events: Sequence[LoggedEvent]) -> dict[UUID, _SessionBatch]:
     for logged in events:
         event = logged.event
         batch = batches.setdefault(event.originator_id, _SessionBatch())
-        kind = logged.kind
-        if kind == "SampleRecorded":
+        if logged.is_a(domain_events.SampleRecorded):
             check_device_time(event.device_time)
             second = math.floor(event.device_time)
             bin_ = batch.bins.setdefault(second, Bin())
             bin_.add_reading(event.device_time, event.values)
             batch.imported = batch.imported or event.imported
-        elif kind == "Started":
+        elif logged.is_a(domain_events.SessionStarted):
             batch.started = event
-        elif kind == "Finished":
+        elif logged.is_a(domain_events.SessionFinished):
             batch.ended = "finished"
-        elif kind == "Discarded":
+        elif logged.is_a(domain_events.SessionDiscarded):
             batch.ended = "discarded"
     for batch in batches.values():
         batch.bins = {s: b for s, b in batch.bins.items() if b.has_values or b.rr_ms}

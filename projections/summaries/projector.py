@@ -21,14 +21,10 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
+from domain import events as domain_events
+from domain.athletes import Athlete
 from domain.metrics.summary import summarize_ride
-from projections.base import (
-    ATHLETE_TOPIC,
-    SESSION_TOPIC,
-    LoggedEvent,
-    ProjectionError,
-    decode_events,
-)
+from projections.base import LoggedEvent, ProjectionError, decode_events, topics_of
 from projections.summaries.fitness import recompute_fitness
 from projections.summaries.ride import ride_from_rows, summary_columns
 
@@ -45,15 +41,14 @@ _METRIC_COLUMNS: tuple[str, ...] = (
 
 class SummariesProjection:
     name = "summaries"
-    topics = (
-        *(
-            SESSION_TOPIC.format(kind)
-            for kind in ("Started", "Finished", "Discarded", "LateSamplesRecorded")
-        ),
-        *(
-            ATHLETE_TOPIC.format(kind)
-            for kind in ("Created", "ThresholdsChanged", "PowerThresholdsChanged")
-        ),
+    topics = topics_of(
+        domain_events.SessionStarted,
+        domain_events.SessionFinished,
+        domain_events.SessionDiscarded,
+        domain_events.LateSamplesRecorded,
+        domain_events.AthleteCreated,
+        domain_events.AthleteThresholdsChanged,
+        domain_events.AthletePowerThresholdsChanged,
     )
     depends_on: str | None = "samples"
 
@@ -68,13 +63,12 @@ class SummariesProjection:
     def apply(self, conn: psycopg.Connection[Any], events: Sequence[LoggedEvent]) -> None:
         refit: dict[UUID, date] = {}
         for logged in events:
-            event, kind = logged.event, logged.kind
-            if logged.topic.startswith("domain.athletes:"):
-                if kind == "PowerThresholdsChanged":
-                    self._power_thresholds(conn, event)
-                else:
-                    self._thresholds(conn, event)
-            elif kind == "Started":
+            event = logged.event
+            if logged.is_a(domain_events.AthletePowerThresholdsChanged):
+                self._power_thresholds(conn, event)
+            elif isinstance(event, Athlete.Event):
+                self._thresholds(conn, event)
+            elif logged.is_a(domain_events.SessionStarted):
                 self._started(conn, event)
             else:
                 row = conn.execute(
@@ -85,11 +79,11 @@ class SummariesProjection:
                 if row is None:
                     continue
                 athlete_id, old_day, status, ended_at = row
-                if kind == "LateSamplesRecorded":
+                if logged.is_a(domain_events.LateSamplesRecorded):
                     if status != "finished":
                         continue  # a discarded ride keeps no figures
                     new_day = self._summarise(conn, event.originator_id, ended_at)
-                elif kind == "Finished":
+                elif logged.is_a(domain_events.SessionFinished):
                     new_day = self._summarise(conn, event.originator_id, _utc(event.timestamp))
                 else:
                     new_day = self._discarded(conn, event)

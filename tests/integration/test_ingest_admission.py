@@ -28,9 +28,9 @@ from adapters.ingest.writer import SessionWriter
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
-from bridge.protocol import encode_envelope
 from domain.sessions import MAX_CLOCK_SKEW_S, WorkoutSession
 from projections import main as projector_main
+from wire.envelope import encode_envelope
 
 
 def stored_seqs(store: WattlogStore, session_id: uuid.UUID) -> list[int]:

@@ -16,8 +16,8 @@ from adapters.amqp import names
 from adapters.eventstore import WattlogStore
 from adapters.sessions.service import SessionService
 from adapters.simulation.publisher import EnvelopePublisher
-from bridge.protocol import Ack, Envelope, encode_envelope
 from domain.sessions import WorkoutSession
+from wire.envelope import Ack, Envelope, encode_envelope
 
 pytestmark = pytest.mark.usefixtures("ingest_worker")
 
@@ -131,8 +131,10 @@ async def test_an_envelope_claiming_another_bridge_is_dead_lettered(
 async def _dead_letter_of(
     queue: aio_pika.abc.AbstractQueue, body: bytes
 ) -> aio_pika.abc.AbstractIncomingMessage:
-    """The dead letter of the message with this body (other tests' dead letters are skipped)."""
-    for _ in range(100):
+    """The dead letter of the message with this body (other tests' dead letters are skipped,
+    however many there are)."""
+    deadline = asyncio.get_running_loop().time() + 20
+    while asyncio.get_running_loop().time() < deadline:
         message = await queue.get(fail=False)
         if message is None:
             await asyncio.sleep(0.1)

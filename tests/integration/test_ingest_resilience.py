@@ -19,8 +19,8 @@ from adapters.eventstore import WattlogStore
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
-from bridge.protocol import encode_envelope
 from domain.sessions import WorkoutSession
+from wire.envelope import encode_envelope
 
 pytestmark = pytest.mark.usefixtures("ingest_worker")
 

@@ -21,8 +21,8 @@ from adapters.ingest.consumer import IngestConsumer
 from adapters.ingest.routes import RouteTable
 from adapters.ingest.writer import SessionWriter
 from adapters.settings import Settings
-from bridge.protocol import encode_envelope
 from domain.sessions import WorkoutSession
+from wire.envelope import encode_envelope
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 Protocol (JSON text frames):
   phone:  {"type": "auth", "ticket": "...", "client_id": "<bridge id>"}
   server: {"type": "ready", "client_id": "..."}
-  phone:  a bridge envelope, exactly as the desktop bridge publishes it (bridge/protocol.py)
+  phone:  a bridge envelope, exactly as the desktop bridge publishes it (wire/envelope.py)
   server: {"type": "confirm", "correlation_id": "..."}  the broker has it: drop it from the outbox
           {"type": "rejected", "correlation_id": ..., "reason": "..."}  malformed: never resend
           {"type": "retry", "correlation_id": "...", "reason": "..."}  not taken now: resend later
@@ -31,7 +31,7 @@ from adapters.api.ws.handshake import (
     authenticate,
     check_origin,
 )
-from bridge.protocol import EnvelopeError, parse_envelope
+from wire.envelope import EnvelopeError, parse_envelope
 
 log = logging.getLogger(__name__)
 

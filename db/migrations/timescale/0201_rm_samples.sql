@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS sample_bins (
     PRIMARY KEY (session_id, second)
 );
 
+-- Ranges of samples written outside the refresh policies' window, to refresh explicitly
+-- (written in the projector's transaction, refreshed and deleted after the commit).
+CREATE TABLE IF NOT EXISTS rollup_refresh_requests (
+    id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    lo  timestamptz NOT NULL,
+    hi  timestamptz NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS samples_sessions (
     session_id    uuid PRIMARY KEY,
     athlete_id    uuid NOT NULL,
@@ -88,10 +96,13 @@ FROM samples
 GROUP BY session_id, time_bucket(INTERVAL '1 minute', ts), athlete_id
 WITH NO DATA;
 
--- start_offset NULL: imported history lands far in the past and must be materialized too;
--- a refresh only recomputes the buckets whose rows changed.
+-- The policies reach back 7 days, never further: retention (at least 14 days) drops old
+-- chunks, TimescaleDB invalidates their region, and a refresh over it would erase the
+-- rollups. Older changes (imported rides, late samples) are refreshed explicitly for their
+-- own range by the projector (rollup_refresh_requests below; projections/samples/refresh.py).
+-- The 7 days are POLICY_WINDOW there.
 SELECT add_continuous_aggregate_policy('minute_rollups',
-    start_offset => NULL,
+    start_offset => INTERVAL '7 days',
     end_offset => INTERVAL '1 minute',
     schedule_interval => INTERVAL '1 minute',
     if_not_exists => TRUE);
@@ -119,7 +130,7 @@ GROUP BY athlete_id, session_id, time_bucket(INTERVAL '1 day', ts)
 WITH NO DATA;
 
 SELECT add_continuous_aggregate_policy('daily_session_rollups',
-    start_offset => NULL,
+    start_offset => INTERVAL '7 days',
     end_offset => INTERVAL '1 hour',
     schedule_interval => INTERVAL '5 minutes',
     if_not_exists => TRUE);

@@ -26,6 +26,7 @@ from processes import WattlogProcess, wattlog_env
 from adapters.amqp import names
 from adapters.eventstore import WattlogStore
 from adapters.postgres.migrations import migrate
+from adapters.postgres.test_server import admin_database_url
 from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
@@ -35,9 +36,7 @@ Spawn = Callable[..., WattlogProcess]
 YEAR_3000 = 32_503_680_000.0
 # Device times no ride can have are refused at the boundary (issue 11): never stored.
 OUT_OF_BOUNDS_TIMES = {"negative time", "huge time", "time in the year 3000"}
-ADMIN_DATABASE_URL = os.environ.get(  # as in tests/conftest.py
-    "WATTLOG_TEST_ADMIN_DATABASE_URL", "postgresql://postgres@localhost:5432/postgres"
-)
+ADMIN_DATABASE_URL = admin_database_url()
 
 
 def hostile_sample(seq: Any = 0, **changes: Any) -> dict[str, Any]:

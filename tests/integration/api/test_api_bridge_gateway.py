@@ -8,7 +8,7 @@ import aiohttp
 from api_harness import Api, User, closed_with, next_json, until
 from pipeline_helpers import sample_envelope
 
-from bridge.protocol import encode_envelope
+from wire.envelope import encode_envelope
 
 
 async def _phone(api: Api) -> tuple[User, dict[str, Any], dict[str, Any]]:

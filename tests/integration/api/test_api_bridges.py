@@ -16,7 +16,7 @@ from pipeline_helpers import sample_envelope
 
 from adapters.amqp import names
 from adapters.settings import Settings
-from bridge.protocol import encode_envelope
+from wire.envelope import encode_envelope
 
 REFUSED = (ChannelAccessRefused, ChannelClosed, ChannelNotFoundEntity)
 

@@ -23,7 +23,7 @@ from pipeline_helpers import sample_envelope
 
 from adapters.amqp import names
 from adapters.eventstore import WattlogStore
-from bridge.protocol import encode_envelope
+from wire.envelope import encode_envelope
 
 DESKTOP_SEQS = 100
 PHONE_SEQS = 50

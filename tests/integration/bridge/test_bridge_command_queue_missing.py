@@ -21,8 +21,8 @@ from adapters.amqp import names
 from adapters.amqp.accounts import BridgeAccounts
 from adapters.amqp.topology import declare_command_queue
 from adapters.settings import Settings
-from bridge.protocol import encode_command
 from bridge.simulation import EmulatedRide
+from wire.commands import encode_command
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from pipeline_helpers import eventually
 from adapters.amqp import names
 from adapters.settings import Settings
 from bridge.app import Bridge
-from bridge.protocol import encode_command
 from bridge.sim_direct import DirectRide
 from bridge.simulator.physics import TrainerMode
+from wire.commands import encode_command
 
 
 async def test_the_in_process_simulation_sends_samples_and_follows_commands(

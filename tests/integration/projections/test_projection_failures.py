@@ -4,16 +4,14 @@ rides keep projecting, operators see it (metric, `project --failures`) and can r
 from __future__ import annotations
 
 import math
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
 import pytest
+from processes import run_wattlog
 from projection_helpers import expected_series, ride_readings, snapshot, write_ride
 
 from adapters.analytics.lag import projection_failures
@@ -23,26 +21,11 @@ from domain.sessions import WorkoutSession
 from projections import failures
 from projections.rebuild import rebuild
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
 YEAR_33658 = 1e12  # the device time of the issue: no partition, no datetime can hold it
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "WATTLOG_ENV": "test",
-        "WATTLOG_DATABASE_URL": settings.database_url,
-        "WATTLOG_AMQP_URL": settings.amqp_url,
-        "WATTLOG_LOG_LEVEL": "WARNING",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", "project", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_wattlog(settings, "project", *args)
 
 
 def _ride_with_hostile_sample(store: WattlogStore, t0: float) -> tuple[UUID, list[Any]]:
@@ -262,7 +245,27 @@ def test_a_rebuild_over_a_log_holding_an_unprojectable_event_completes_and_keeps
     assert not [f for f in failures.listed(db) if f.projection.endswith("~rebuild")]
 
 
-def test_a_set_aside_sample_of_a_ride_that_has_since_finished_stays_aside_until_a_rebuild(
+def _finished_ride_with_one_sample_aside(
+    store: WattlogStore,
+    db: psycopg.Connection[Any],
+    project: Callable[..., None],
+    t0: float,
+    refuse_temperature: float,
+    seed: int,
+) -> tuple[UUID, list[Any]]:
+    """A finished ride projected with one reading set aside (the test trigger refused it),
+    and the trigger dropped: the cause of the failure is gone."""
+    readings = ride_readings(t0, 200, seed=seed)
+    readings.append(("trainer", (t0 + 80.6, {"power_w": 400, "temperature_c": refuse_temperature})))
+    readings.sort(key=lambda r: r[1][0])
+    session_id = write_ride(store, readings)  # finished: it keeps its per-second readings
+    project()
+    assert len(_set_aside(db, session_id)) == 1
+    db.execute("DROP TRIGGER refuse_marked_temperature ON samples")
+    return session_id, readings
+
+
+def test_a_set_aside_sample_of_a_ride_that_has_since_finished_is_merged_by_a_retry(
     store: WattlogStore,
     settings: Settings,
     db: psycopg.Connection[Any],
@@ -270,20 +273,41 @@ def test_a_set_aside_sample_of_a_ride_that_has_since_finished_stays_aside_until_
     refuse_temperature: float,
 ) -> None:
     t0 = 1_700_600_000.0
-    readings = ride_readings(t0, 200, seed=11)
-    readings.append(("trainer", (t0 + 80.6, {"power_w": 400, "temperature_c": refuse_temperature})))
-    readings.sort(key=lambda r: r[1][0])
-    session_id = write_ride(store, readings)  # finished: its per-second bins are gone
-    project()
-    assert len(_set_aside(db, session_id)) == 1
-    db.execute("DROP TRIGGER refuse_marked_temperature ON samples")
+    session_id, readings = _finished_ride_with_one_sample_aside(
+        store, db, project, t0, refuse_temperature, seed=12
+    )
+
+    _cli(settings, "--retry-failed", "samples")  # other tests' hostile events still fail
+    assert _set_aside(db, session_id) == []
+    stored = _rows(db, session_id)
+    _assert_rows_are_the_rides(stored, readings)
+    assert stored[int(t0) + 80][3] == refuse_temperature
+    # The retry redoes the rows, not the summary: the summaries rebuild does (docs).
+    rebuild(settings, "summaries")
+    assert (_summary(db, session_id) or ("",))[0] == "finished"
+
+
+def test_a_set_aside_sample_of_a_ride_without_its_per_second_readings_waits_for_a_rebuild(
+    store: WattlogStore,
+    settings: Settings,
+    db: psycopg.Connection[Any],
+    project: Callable[..., None],
+    refuse_temperature: float,
+) -> None:
+    t0 = 1_700_600_000.0
+    session_id, readings = _finished_ride_with_one_sample_aside(
+        store, db, project, t0, refuse_temperature, seed=11
+    )
+    # As a ride finished before finished rides kept their per-second readings.
+    db.execute("DELETE FROM sample_bins WHERE session_id = %s", (session_id,))
 
     # Merged alone into a finished ride it would rewrite its neighbours' rows: refused.
     before = snapshot(settings)
     retried = _cli(settings, "--retry-failed", "samples")
     assert retried.returncode == 1
     [kept] = _set_aside(db, session_id)
-    assert "is finished" in kept.error and "rebuild the samples projection" in kept.error
+    assert "keeps no per-second readings" in kept.error
+    assert "rebuild the samples projection" in kept.error
     assert snapshot(settings) == before
 
     # A rebuild projects it in its place in the log, and the summary follows.

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from processes import wattlog_env
 from projection_helpers import expected_series, ride_readings, snapshot, write_ride
 
 from adapters.eventstore import WattlogStore
@@ -22,17 +23,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
 def _start(settings: Settings) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "WATTLOG_ENV": "test",
-        "WATTLOG_DATABASE_URL": settings.database_url,
-        "WATTLOG_AMQP_URL": settings.amqp_url,
-        "WATTLOG_LOG_LEVEL": "WARNING",
-    }
     return subprocess.Popen(
         [sys.executable, "-m", "adapters.cli", "project", "--batch-size", "150"],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=wattlog_env(settings, os.environ),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -14,6 +14,8 @@ from projection_helpers import expected_series, ride_readings, write_ride
 
 from adapters.eventstore import WattlogStore
 from adapters.settings import Settings
+from projections.rebuild import rebuild
+from projections.retention import apply_retention
 
 pytestmark = pytest.mark.timescaledb
 
@@ -74,3 +76,47 @@ def test_rollups_are_continuous_aggregates_that_show_a_ride_at_once(
         (session_id,),
     ).fetchone()
     assert abs(summary[0] - summary[1]) < 1e-3 * summary[0]
+
+
+def test_rebuild_swaps_the_hypertable_and_aggregates_whole_and_their_policies_survive(
+    timescale_db: Any, store: WattlogStore, settings: Settings, project: Any
+) -> None:
+    session_id = write_ride(store, ride_readings(1_700_600_000.0, 300))
+    project()
+    before = timescale_db.execute(
+        "SELECT (SELECT count(*) FROM samples WHERE session_id = %(s)s),"
+        " (SELECT sum(seconds) FROM minute_rollups WHERE session_id = %(s)s)",
+        {"s": session_id},
+    ).fetchone()
+    apply_retention(timescale_db, 3650)
+    try:
+        rebuild(settings, "samples", batch_size=1000)
+        hypertables = timescale_db.execute(
+            "SELECT hypertable_schema FROM timescaledb_information.hypertables"
+            " WHERE hypertable_name = 'samples'"
+        ).fetchall()
+        assert hypertables == [("public",)]
+        caggs = timescale_db.execute(
+            "SELECT view_schema, view_name, materialization_hypertable_name"
+            " FROM timescaledb_information.continuous_aggregates ORDER BY view_name"
+        ).fetchall()
+        assert [(c[0], c[1]) for c in caggs] == [
+            ("public", "daily_session_rollups"),
+            ("public", "minute_rollups"),
+        ]
+        jobs = timescale_db.execute(
+            "SELECT proc_name, hypertable_schema, hypertable_name, config->>'drop_after'"
+            " FROM timescaledb_information.jobs WHERE proc_name LIKE 'policy_%%'"
+        ).fetchall()
+        on_samples = sorted((j[0], j[3]) for j in jobs if j[1:3] == ("public", "samples"))
+        assert on_samples == [("policy_compression", None), ("policy_retention", "3650 days")]
+        refreshed = sorted(j[2] for j in jobs if j[0] == "policy_refresh_continuous_aggregate")
+        assert refreshed == sorted(c[2] for c in caggs)
+        after = timescale_db.execute(
+            "SELECT (SELECT count(*) FROM samples WHERE session_id = %(s)s),"
+            " (SELECT sum(seconds) FROM minute_rollups WHERE session_id = %(s)s)",
+            {"s": session_id},
+        ).fetchone()
+        assert after == before
+    finally:
+        apply_retention(timescale_db, 0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.progress import render
+from adapters.progress import render
 from projections.summaries.curve_grid import CURVE_GRID_S, STANDARD_DURATIONS_S
 from projections.summaries.ride import ride_from_rows
 

@@ -1,4 +1,4 @@
-"""A plain progress bar on stderr, for rebuilds and imports (no dependency).
+"""A plain progress bar on stderr for the command line: rebuilds and imports (no dependency).
 
 On a terminal it redraws one line; elsewhere (logs, CI) it prints a line at most every few
 seconds and one at the end, so that a long run shows it is alive without flooding the output.

@@ -1,4 +1,4 @@
-"""The bridge protocol: the versioned JSON envelope a bridge sends and the backend reads.
+"""The envelope: the versioned JSON a bridge sends (samples or acknowledgements), the server reads.
 
 The desktop bridge (AMQP) and the phone gateway (WebSocket) speak the same envelopes;
 docs/bridge-protocol.md is the reference. Parsing is strict: anything unexpected raises
@@ -15,10 +15,8 @@ from uuid import UUID
 
 import orjson
 
-PROTOCOL_VERSION = 1
-MAX_SAMPLES_PER_ENVELOPE = 1000
-MAX_RAW_BYTES = 512
-ROUTING_PREFIX = "ble.events."
+from wire.limits import MAX_RAW_BYTES, MAX_SAMPLES_PER_ENVELOPE, PROTOCOL_VERSION
+from wire.routing import ROUTING_PREFIX
 
 
 class EnvelopeError(ValueError):
@@ -85,23 +83,6 @@ def encode_envelope(envelope: Envelope) -> bytes:
     return orjson.dumps(body)
 
 
-def encode_command(
-    command_id: UUID, session_id: UUID, kind: str, value: float | None, issued_at: float
-) -> bytes:
-    """A trainer command as the relay sends it to a bridge's command queue
-    (bridge/commands.py reads it)."""
-    return orjson.dumps(
-        {
-            "v": PROTOCOL_VERSION,
-            "command_id": str(command_id),
-            "session_id": str(session_id),
-            "kind": kind,
-            "value": value,
-            "issued_at": issued_at,
-        }
-    )
-
-
 def parse_envelope(body: bytes, expected_client_id: str | None = None) -> Envelope:
     try:
         data = orjson.loads(body)
@@ -111,7 +92,9 @@ def parse_envelope(body: bytes, expected_client_id: str | None = None) -> Envelo
         raise EnvelopeError("body must be a JSON object")
     version = data.get("v")
     if version != PROTOCOL_VERSION:
-        raise EnvelopeError(f"unsupported protocol version {version!r} (expected 1)")
+        raise EnvelopeError(
+            f"unsupported protocol version {version!r} (expected {PROTOCOL_VERSION})"
+        )
     client_id = _text(data, "client_id", 200)
     if expected_client_id is not None and client_id != expected_client_id:
         raise EnvelopeError(
