@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -128,6 +129,24 @@ async def list_athletes(request: web.Request) -> web.Response:
     return web.json_response({"athletes": [athlete_json(a) for a in athletes]})
 
 
+async def _changed(
+    request: web.Request, athlete_id: UUID, change: Callable[[Athlete], None]
+) -> web.Response:
+    """Loads the athlete, lets `change` decide, saves it; answers with the athlete."""
+
+    def load_change_save(store: WattlogStore) -> Athlete:
+        athlete = _load(store, athlete_id)
+        change(athlete)
+        _save(store, athlete)
+        return athlete
+
+    try:
+        athlete = await in_thread(load_change_save, request.app[STORE])
+    except InvalidProfile as error:
+        raise invalid_profile(error) from None
+    return web.json_response(athlete_json(athlete))
+
+
 async def get(request: web.Request) -> web.Response:
     athlete_id = await athlete_of(
         request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
@@ -152,8 +171,7 @@ async def update(request: web.Request) -> web.Response:
     zones = _zones(body)
     body.finish()
 
-    def change(store: WattlogStore) -> Athlete:
-        athlete = _load(store, athlete_id)
+    def change(athlete: Athlete) -> None:
         if name is not None:
             athlete.rename(name)
         if weight is not None:
@@ -165,14 +183,8 @@ async def update(request: web.Request) -> web.Response:
             )
         if zones_given:
             athlete.change_zones(zones)
-        _save(store, athlete)
-        return athlete
 
-    try:
-        athlete = await in_thread(change, request.app[STORE])
-    except InvalidProfile as error:
-        raise invalid_profile(error) from None
-    return web.json_response(athlete_json(athlete))
+    return await _changed(request, athlete_id, change)
 
 
 async def change_ftp(request: web.Request) -> web.Response:
@@ -184,17 +196,9 @@ async def change_ftp(request: web.Request) -> web.Response:
     effective_from = body.optional_date("effective_from") or date.today()
     body.finish()
 
-    def change(store: WattlogStore) -> Athlete:
-        athlete = _load(store, athlete_id)
-        athlete.change_ftp(ftp_w, effective_from)
-        _save(store, athlete)
-        return athlete
-
-    try:
-        athlete = await in_thread(change, request.app[STORE])
-    except InvalidProfile as error:
-        raise invalid_profile(error) from None
-    return web.json_response(athlete_json(athlete))
+    return await _changed(
+        request, athlete_id, lambda athlete: athlete.change_ftp(ftp_w, effective_from)
+    )
 
 
 async def change_power_thresholds(request: web.Request) -> web.Response:
@@ -209,17 +213,11 @@ async def change_power_thresholds(request: web.Request) -> web.Response:
     effective_from = body.optional_date("effective_from") or date.today()
     body.finish()
 
-    def change(store: WattlogStore) -> Athlete:
-        athlete = _load(store, athlete_id)
-        athlete.change_power_thresholds(cp_w, w_prime_j, effective_from)
-        _save(store, athlete)
-        return athlete
-
-    try:
-        athlete = await in_thread(change, request.app[STORE])
-    except InvalidProfile as error:
-        raise invalid_profile(error) from None
-    return web.json_response(athlete_json(athlete))
+    return await _changed(
+        request,
+        athlete_id,
+        lambda athlete: athlete.change_power_thresholds(cp_w, w_prime_j, effective_from),
+    )
 
 
 def setup(app: web.Application) -> None:
