@@ -97,3 +97,18 @@ def catch_up(store: WattlogStore, settings: Settings, batch_size: int = 2000) ->
 def snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     with psycopg.connect(settings.database_url) as conn:
         return {name: conn.execute(query).fetchall() for name, query in READ_MODELS.items()}
+
+
+def assert_rows_match(stored: dict[int, tuple[Any, ...]], readings: list[Any]) -> None:
+    """The stored rows (power, cadence and heart rate first) are the whole ride's 1 Hz
+    resampling, whatever batches and order the readings were projected in."""
+    start, series = expected_series(readings)
+    expected = {start + k for k, recorded in enumerate(series.recorded) if recorded}
+    assert set(stored) == expected
+    for name, column in (("power_w", 0), ("cadence_rpm", 1), ("heart_rate_bpm", 2)):
+        for k, value in enumerate(series.channel(name)):
+            if series.recorded[k]:
+                got = stored[start + k][column]
+                assert (got is None) == (value is None), (name, k)
+                if value is not None:
+                    assert math.isclose(got, value, rel_tol=1e-5), (name, k, got, value)

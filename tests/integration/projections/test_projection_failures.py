@@ -3,7 +3,6 @@ rides keep projecting, operators see it (metric, `project --failures`) and can r
 
 from __future__ import annotations
 
-import math
 import subprocess
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,7 +11,12 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 from processes import run_wattlog
-from projection_helpers import expected_series, ride_readings, snapshot, write_ride
+from projection_helpers import (
+    assert_rows_match,
+    ride_readings,
+    snapshot,
+    write_ride,
+)
 
 from adapters.analytics.lag import projection_failures
 from adapters.eventstore import WattlogStore
@@ -69,18 +73,6 @@ def _rows(db: psycopg.Connection[Any], session_id: UUID) -> dict[int, tuple[Any,
     return {row[0]: row[1:] for row in rows}
 
 
-def _assert_rows_are_the_rides(stored: dict[int, tuple[Any, ...]], readings: list[Any]) -> None:
-    start, series = expected_series(readings)
-    assert set(stored) == {start + k for k, rec in enumerate(series.recorded) if rec}
-    for name, column in (("power_w", 0), ("cadence_rpm", 1), ("heart_rate_bpm", 2)):
-        for k, value in enumerate(series.channel(name)):
-            if series.recorded[k]:
-                got = stored[start + k][column]
-                assert (got is None) == (value is None), (name, k)
-                if value is not None:
-                    assert math.isclose(got, value, rel_tol=1e-5), (name, k, got, value)
-
-
 def _summary(db: psycopg.Connection[Any], session_id: UUID) -> tuple[Any, ...] | None:
     return db.execute(
         "SELECT status, normalized_power_w, duration_s FROM session_summaries"
@@ -118,8 +110,8 @@ def test_an_event_no_projection_can_hold_is_set_aside_and_every_tenant_keeps_pro
     project(batch_size=50_000)
 
     # The other tenant's ride, and the hostile session's own good samples, are projected.
-    _assert_rows_are_the_rides(_rows(db, other_id), other_readings)
-    _assert_rows_are_the_rides(_rows(db, hostile_id), hostile_readings)
+    assert_rows_match(_rows(db, other_id), other_readings)
+    assert_rows_match(_rows(db, hostile_id), hostile_readings)
     for session_id in (other_id, hostile_id):
         summary = _summary(db, session_id)
         assert summary is not None and summary[0] == "finished" and summary[1] > 0
@@ -204,7 +196,7 @@ def test_a_set_aside_event_whose_failure_is_gone_is_projected_exactly_once_by_a_
     # Other tests' events of this run may still fail: the exit code says whether any does.
     assert retried.returncode == (1 if failures.listed(db) else 0), retried.stderr
     stored = _rows(db, session_id)
-    _assert_rows_are_the_rides(stored, readings)
+    assert_rows_match(stored, readings)
     assert stored[int(t0) + 50][3] == refuse_temperature
     assert projection_failures(store)["samples"] == len(failures.listed(db, "samples"))
 
@@ -215,7 +207,7 @@ def test_a_set_aside_event_whose_failure_is_gone_is_projected_exactly_once_by_a_
     session.finish()
     store.save(session)
     project()
-    _assert_rows_are_the_rides(_rows(db, session_id), readings)
+    assert_rows_match(_rows(db, session_id), readings)
     summary = _summary(db, session_id)
     assert summary is not None and summary[0] == "finished" and summary[2] > 0
 
@@ -238,8 +230,8 @@ def test_a_rebuild_over_a_log_holding_an_unprojectable_event_completes_and_keeps
         assert result.position >= aside.notification_id
 
     assert snapshot(settings) == before
-    _assert_rows_are_the_rides(_rows(db, other_id), other_readings)
-    _assert_rows_are_the_rides(_rows(db, hostile_id), hostile_readings)
+    assert_rows_match(_rows(db, other_id), other_readings)
+    assert_rows_match(_rows(db, hostile_id), hostile_readings)
     [kept] = _set_aside(db, hostile_id)
     assert (kept.projection, kept.notification_id) == ("samples", aside.notification_id)
     assert not [f for f in failures.listed(db) if f.projection.endswith("~rebuild")]
@@ -280,7 +272,7 @@ def test_a_set_aside_sample_of_a_ride_that_has_since_finished_is_merged_by_a_ret
     _cli(settings, "--retry-failed", "samples")  # other tests' hostile events still fail
     assert _set_aside(db, session_id) == []
     stored = _rows(db, session_id)
-    _assert_rows_are_the_rides(stored, readings)
+    assert_rows_match(stored, readings)
     assert stored[int(t0) + 80][3] == refuse_temperature
     # The retry redoes the rows, not the summary: the summaries rebuild does (docs).
     rebuild(settings, "summaries")
@@ -315,6 +307,6 @@ def test_a_set_aside_sample_of_a_ride_without_its_per_second_readings_waits_for_
     rebuild(settings, "summaries")
     assert _set_aside(db, session_id) == []
     stored = _rows(db, session_id)
-    _assert_rows_are_the_rides(stored, readings)
+    assert_rows_match(stored, readings)
     assert stored[int(t0) + 80][3] == refuse_temperature
     assert (_summary(db, session_id) or ("",))[0] == "finished"

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import uuid4
 
 import psycopg
-from projection_helpers import expected_series, ride_readings, write_ride
+from projection_helpers import assert_rows_match, expected_series, ride_readings, write_ride
 
 from adapters.eventstore import WattlogStore
 from domain.metrics.power import normalized_power
@@ -25,19 +25,6 @@ def _stored(db: psycopg.Connection[Any], session_id: Any) -> dict[int, tuple[Any
     return {row[0]: row[1:] for row in rows}
 
 
-def _assert_rows_match(stored: dict[int, tuple[Any, ...]], readings: list[Any]) -> None:
-    start, series = expected_series(readings)
-    expected = {start + k for k, recorded in enumerate(series.recorded) if recorded}
-    assert set(stored) == expected
-    for name, column in (("power_w", 0), ("cadence_rpm", 1), ("heart_rate_bpm", 2)):
-        for k, value in enumerate(series.channel(name)):
-            if series.recorded[k]:
-                got = stored[start + k][column]
-                assert (got is None) == (value is None), (name, k)
-                if value is not None:
-                    assert math.isclose(got, value, rel_tol=1e-5), (name, k, got, value)
-
-
 def test_samples_equal_whole_ride_resampling_when_projected_in_small_batches(
     store: WattlogStore, db: psycopg.Connection[Any], project: Any
 ) -> None:
@@ -45,7 +32,7 @@ def test_samples_equal_whole_ride_resampling_when_projected_in_small_batches(
     session_id = write_ride(store, readings, chunk=97)
     project(batch_size=113)
     stored = _stored(db, session_id)
-    _assert_rows_match(stored, readings)
+    assert_rows_match(stored, readings)
     # The 30 s rolling power is NP's: the 4th-power mean of it is the ride's NP.
     _, series = expected_series(readings)
     rolling = [row[3] for row in stored.values() if row[3] is not None]
@@ -89,7 +76,7 @@ def test_samples_equal_whole_ride_resampling_when_a_backlog_arrives_late_from_an
     session.finish()
     store.save(session)
     project()
-    _assert_rows_match(_stored(db, session.id), readings)
+    assert_rows_match(_stored(db, session.id), readings)
 
 
 def test_discarded_session_leaves_no_rows_or_rollups(
@@ -99,7 +86,7 @@ def test_discarded_session_leaves_no_rows_or_rollups(
     readings = ride_readings(1_700_300_000.0, 200)
     session_id = write_ride(store, readings, athlete_id=athlete_id, finish=False)
     project()
-    _assert_rows_match(_stored(db, session_id), readings)
+    assert_rows_match(_stored(db, session_id), readings)
     session = store.repository.get(session_id)
     session.discard("wrong bike")
     store.save(session)
