@@ -43,6 +43,10 @@ class InvalidCommand(DomainError):
     """A trainer command or its acknowledgement is malformed."""
 
 
+class NoWorkout(InvalidTransition):
+    """The session rides no structured workout, so there is nothing to resume or scale."""
+
+
 class InvalidProfile(DomainError):
     """An athlete profile value is out of range or malformed."""
 

@@ -25,12 +25,14 @@ from domain.errors import (
     InvalidCommand,
     InvalidSample,
     InvalidSession,
+    NoWorkout,
     SampleOutsideSession,
     SessionAlreadyEnded,
     SessionAlreadyPaused,
     SessionNotPaused,
     UnknownClient,
 )
+from domain.workouts.model import Workout
 from wire.limits import MAX_RAW_BYTES, RESULT_NAMES, ResultCode
 
 SampleValue = float | int | list[int] | bool
@@ -49,6 +51,13 @@ COMMAND_VALUE_LIMITS: dict[str, tuple[float, float]] = {
     "resistance": (0.0, 100.0),  # percent
 }
 VALUELESS_COMMANDS = frozenset({"start", "stop"})
+# Commands that set what the trainer does: during a workout, a rider's own one is a manual
+# target that holds until the workout's next step (docs/workouts.md, "Manual targets").
+TRAINER_SETTINGS = frozenset(COMMAND_VALUE_LIMITS)
+# Workout intensity: the workout's targets scaled, in whole percent (TrainerRoad's range).
+MIN_INTENSITY_PCT = 50
+MAX_INTENSITY_PCT = 150
+DEFAULT_INTENSITY_PCT = 100
 FTMS_SUCCESS = int(ResultCode.SUCCESS)
 FTMS_FAILURE_REASONS: dict[int, str] = {
     code: name for code, name in RESULT_NAMES.items() if code != FTMS_SUCCESS
@@ -88,6 +97,10 @@ class WorkoutSession(Aggregate):
     _ride_clock_at: float | None = None
     _workout_command: list[Any] | None = None  # [kind, value] the workout last issued
     _late_samples_pending: int = 0  # recorded after the finish, not yet announced
+    _target_in_force: list[Any] | None = None  # [kind, value, "workout" | "rider"]
+    _manual_target: list[Any] | None = None  # [kind, value, step index it holds for]
+    _intensity_pct: int = DEFAULT_INTENSITY_PCT
+    _workout_control_version: int = 0  # counts manual target and intensity changes
 
     @event("Started")
     def __init__(
@@ -290,10 +303,14 @@ class WorkoutSession(Aggregate):
         self._ensure_active()
         if not isinstance(issued_by, UUID):
             raise InvalidCommand(f"issued_by must be a UUID, got {issued_by!r}")
+        checked = _checked_command_value(kind, value)
+        step_index = self._workout_step_index()
+        if kind in TRAINER_SETTINGS and issued_by != WORKOUT_ISSUER and step_index is not None:
+            self._set_manual_target(kind=kind, value=checked, step_index=step_index)
         self._issue_command(
             command_id=command_id,
             kind=kind,
-            value=_checked_command_value(kind, value),
+            value=checked,
             issued_by=issued_by,
             client_id=self._client_id,
         )
@@ -311,6 +328,82 @@ class WorkoutSession(Aggregate):
         self._commands_issued += 1
         if issued_by == WORKOUT_ISSUER:
             self._workout_command = [kind, value]
+        if kind in TRAINER_SETTINGS:
+            source = "workout" if issued_by == WORKOUT_ISSUER else "rider"
+            self._target_in_force = [kind, value, source]
+
+    # Workout control: manual targets and intensity (docs/workouts.md, "Manual targets")
+
+    def follow_workout(
+        self, command_id: UUID, kind: str, value: float | None, step_index: int | None
+    ) -> bool:
+        """Apply what the workout asks for at ``step_index`` (None: the workout ended).
+
+        A manual target holds while its step lasts: the workout's target is then left out.
+        The next step (or the end) ends the manual target and is issued even when equal to
+        it (the workout has the trainer again); otherwise a target equal to the one in force
+        is not issued again. Returns True when a command was issued.
+        """
+        if step_index is not None and (not _is_int(step_index) or step_index < 0):
+            raise InvalidCommand(f"step_index must be an int >= 0 or None, got {step_index!r}")
+        self._ensure_active()
+        manual = self._manual_target
+        if manual is not None:
+            if step_index is not None and step_index == manual[2]:
+                return False
+            self._end_manual_target(reason="next_step" if step_index is not None else "ended")
+        elif self.target_in_force is not None and self.target_in_force[:2] == (kind, value):
+            return False  # a fresh engine starts with the target in force
+        self.issue_command(command_id, kind, value, WORKOUT_ISSUER)
+        return True
+
+    def resume_workout(self) -> bool:
+        """End the rider's manual target: the workout's target applies again (False if
+        there was none)."""
+        self._ensure_active()
+        if not self.has_workout:
+            raise NoWorkout(f"session {self.id} rides no workout")
+        if self._manual_target is None:
+            return False
+        self._end_manual_target(reason="resumed")
+        return True
+
+    def change_workout_intensity(self, percent: int) -> None:
+        """Scale the workout's targets to ``percent`` of them; ends a manual target, since
+        the rider asks for the workout's targets."""
+        self._ensure_active()
+        if not self.has_workout:
+            raise NoWorkout(f"session {self.id} rides no workout")
+        if not _is_int(percent) or not MIN_INTENSITY_PCT <= percent <= MAX_INTENSITY_PCT:
+            raise InvalidCommand(
+                f"intensity must be a whole percent in {MIN_INTENSITY_PCT}..{MAX_INTENSITY_PCT},"
+                f" got {percent!r}"
+            )
+        if self._manual_target is not None:
+            self._end_manual_target(reason="intensity")
+        if percent != self._intensity_pct:
+            self._change_workout_intensity(percent=percent)
+
+    @event("ManualTargetSet")
+    def _set_manual_target(self, kind: str, value: float | None, step_index: int) -> None:
+        self._manual_target = [kind, value, step_index]
+        self._workout_control_version += 1
+
+    @event("ManualTargetEnded")
+    def _end_manual_target(self, reason: str) -> None:
+        self._manual_target = None
+        self._workout_control_version += 1
+
+    @event("WorkoutIntensityChanged")
+    def _change_workout_intensity(self, percent: int) -> None:
+        self._intensity_pct = percent
+        self._workout_control_version += 1
+
+    def _workout_step_index(self) -> int | None:
+        """The workout step at the session's ride time; None without a workout or after it."""
+        if self._workout is None:
+            return None
+        return Workout.from_dict(self._workout).step_index_at(self._ride_time_s)
 
     def acknowledge_command(self, command_id: UUID, result_code: int) -> bool:
         """Record the trainer's FTMS result code for a pending command.
@@ -536,6 +629,34 @@ class WorkoutSession(Aggregate):
             return None
         kind, value = self._workout_command
         return str(kind), value
+
+    @property
+    def target_in_force(self) -> tuple[str, float | None, str] | None:
+        """(kind, value, "workout" or "rider") of the last trainer setting issued."""
+        if self._target_in_force is None:
+            # Sessions stored before this was kept: the workout's last command, if any.
+            workout_command = self.workout_command
+            return None if workout_command is None else (*workout_command, "workout")
+        kind, value, source = self._target_in_force
+        return str(kind), value, str(source)
+
+    @property
+    def manual_target(self) -> tuple[str, float | None, int] | None:
+        """The rider's (kind, value, step index) holding during a workout step, or None."""
+        if self._manual_target is None:
+            return None
+        kind, value, step_index = self._manual_target
+        return str(kind), value, int(step_index)
+
+    @property
+    def intensity_pct(self) -> int:
+        """The workout's targets are ridden at this percent of themselves."""
+        return self._intensity_pct
+
+    @property
+    def workout_control_version(self) -> int:
+        """Grows with every manual target or intensity change (a follower re-syncs on it)."""
+        return self._workout_control_version
 
     @property
     def lap_count(self) -> int:

@@ -75,6 +75,7 @@ class IntervalEngine:
             raise EngineError(f"ramp_update_interval_s must be > 0, got {ramp_update_interval_s!r}")
         self._workout = workout
         self._ftp_w = ftp_w
+        self._intensity = 1.0
         self._ramp_update_interval_s = ramp_update_interval_s
         self._elapsed_s: float | None = None
         self._next_cue_index = 0
@@ -94,6 +95,24 @@ class IntervalEngine:
     def last_command(self) -> TargetCommand | None:
         """The command now in force, e.g. to re-send after the trainer reconnects."""
         return self._last_command
+
+    @property
+    def intensity_pct(self) -> float:
+        return self._intensity * 100
+
+    def set_intensity(self, percent: float) -> None:
+        """Scale every target to ``percent`` of the workout's; the next advance sends the
+        scaled target in force."""
+        if isinstance(percent, bool) or not math.isfinite(percent) or percent <= 0:
+            raise EngineError(f"intensity must be a positive percent, got {percent!r}")
+        if percent / 100 != self._intensity:
+            self._intensity = percent / 100
+            self._last_command = None
+
+    def resend(self) -> None:
+        """Forget what was sent: the next advance sends the target in force again (after a
+        rider's own target ended, the workout takes the trainer back)."""
+        self._last_command = None
 
     def advance(self, elapsed_s: float) -> list[EngineAction]:
         """Move to workout time ``elapsed_s`` and return what must happen now, in order:
@@ -126,7 +145,7 @@ class IntervalEngine:
         last = self._last_command
         if target is None:
             return None if isinstance(last, ReleaseTarget) else ReleaseTarget(t_s, index)
-        watts = math.floor(target + 0.5)
+        watts = math.floor(target * self._intensity + 0.5)
         if not isinstance(last, SetTargetPower):
             return SetTargetPower(t_s, watts, index)
         if watts == last.watts:
