@@ -31,7 +31,9 @@ from domain.athletes import MAX_NAME_LENGTH as ATHLETE_NAME_LENGTH
 from domain.bridges import MAX_NAME_LENGTH as BRIDGE_NAME_LENGTH
 from domain.sessions import (
     COMMAND_VALUE_LIMITS,
+    MAX_INTENSITY_PCT,
     MAX_REASON_LENGTH,
+    MIN_INTENSITY_PCT,
     VALUELESS_COMMANDS,
     SessionStatus,
 )
@@ -433,6 +435,26 @@ PATHS: dict[str, dict[str, Any]] = {
             params=_SESSION_PATH,
         )
     },
+    "/api/sessions/{session_id}/workout/resume": _session_action(
+        "end the rider's manual target: the workout's target applies again"
+    ),
+    "/api/sessions/{session_id}/workout/intensity": {
+        "put": _op(
+            "scale the workout's targets (ends a manual target)",
+            "sessions",
+            _SESSION_OK,
+            body=body(
+                ("percent",),
+                percent={
+                    "type": "integer",
+                    "minimum": MIN_INTENSITY_PCT,
+                    "maximum": MAX_INTENSITY_PCT,
+                },
+            ),
+            errors=(404, 409),
+            params=_SESSION_PATH,
+        )
+    },
     "/api/sessions/{session_id}/transport": {
         "post": _op(
             "move the ride to another of the user's bridges (desktop <-> phone)",
@@ -506,6 +528,11 @@ SCHEMAS: dict[str, Any] = {
         athlete_id=_UUID,
         bridge_id={"type": "string"},
         status={"enum": ["running", "paused", "finished", "discarded"]},
+        workout_control={
+            "type": "object",
+            "description": "intensity_pct, target_in_force {kind, value, source: workout|rider}"
+            " and manual_target {kind, value, step_index} (null when none)",
+        },
         summary={
             "type": ["object", "null"],
             "description": "the session_summaries row (docs/api.md); figures named here",

@@ -69,6 +69,12 @@ class SessionService:
             session_id, lambda s: s.issue_command(command_id, kind, value, issued_by)
         )
 
+    def resume_workout(self, session_id: UUID) -> WorkoutSession:
+        return self._change(session_id, lambda s: s.resume_workout())
+
+    def change_workout_intensity(self, session_id: UUID, percent: int) -> WorkoutSession:
+        return self._change(session_id, lambda s: s.change_workout_intensity(percent))
+
     def mark_lap(self, session_id: UUID) -> WorkoutSession:
         return self._change(session_id, lambda s: s.mark_lap())
 

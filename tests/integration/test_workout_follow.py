@@ -76,3 +76,41 @@ async def test_a_ridden_workout_sets_the_trainers_targets_once_each(
         body = orjson.loads(message.body)
         received.append((body["kind"], body["value"]))
     assert received == expected
+
+
+@pytest.mark.usefixtures("ingest_worker", "relay")
+async def test_a_riders_target_holds_until_the_next_step_and_intensity_scales_the_workout(
+    store: WattlogStore,
+    sessions: SessionService,
+    channel: AbstractChannel,
+    publisher: EnvelopePublisher,
+    session_with_workout: WorkoutSession,
+) -> None:
+    session_id, client_id = session_with_workout.id, session_with_workout.client_id
+    rider = uuid.uuid4()
+
+    async def ride(seconds: range) -> None:
+        for second in seconds:
+            await publisher.publish(sample_envelope(client_id, range(second * 4, second * 4 + 4)))
+            stored = 4 * (second + 1)
+            await eventually(lambda n=stored: store.repository.get(session_id).sample_count == n)
+
+    await ride(range(2))  # the 150 W step
+    sessions.issue_command(session_id, uuid.uuid4(), "target_power", 210, rider)
+    await ride(range(2, 4))  # still the first step: the rider's 210 W holds
+    assert store.repository.get(session_id).target_in_force == ("target_power", 210.0, "rider")
+    sessions.change_workout_intensity(session_id, 90)  # back to the workout, at 90 %
+    await ride(range(4, 5))
+    await ride(range(5, 7))  # the 300 W interval at 90 %
+    assert workout_commands(store, session_id) == [
+        ("target_power", 150.0),
+        ("target_power", 135.0),
+        ("target_power", 270.0),
+    ]
+    queue = await channel.get_queue(names.command_queue(client_id), ensure=True)
+    received = []
+    while len(received) < 4:
+        message = await queue.get(timeout=10, no_ack=True)
+        assert isinstance(message, aio_pika.IncomingMessage)
+        received.append(orjson.loads(message.body)["value"])
+    assert received == [150.0, 210.0, 135.0, 270.0]

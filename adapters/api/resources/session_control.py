@@ -24,13 +24,16 @@ from adapters.sessions.service import SessionService
 from domain.errors import (
     InvalidCommand,
     InvalidSession,
+    NoWorkout,
     SessionAlreadyEnded,
     SessionAlreadyPaused,
     SessionNotPaused,
 )
 from domain.sessions import (
     COMMAND_VALUE_LIMITS,
+    MAX_INTENSITY_PCT,
     MAX_REASON_LENGTH,
+    MIN_INTENSITY_PCT,
     VALUELESS_COMMANDS,
     WorkoutSession,
 )
@@ -41,6 +44,7 @@ _CONFLICTS: dict[type[Exception], str] = {
     SessionAlreadyEnded: "session_ended",
     SessionAlreadyPaused: "already_paused",
     SessionNotPaused: "not_paused",
+    NoWorkout: "no_workout",
 }
 
 
@@ -84,6 +88,19 @@ pause = _simple(SessionService.pause)
 resume = _simple(SessionService.resume)
 mark_lap = _simple(SessionService.mark_lap)
 finish = _simple(SessionService.finish)
+# During a workout: end the rider's manual target, the workout's target applies again.
+resume_workout = _simple(SessionService.resume_workout)
+
+
+async def change_workout_intensity(request: web.Request) -> web.Response:
+    owned = await _owned(request)
+    body = await json_body(request)
+    percent = body.integer("percent", minimum=MIN_INTENSITY_PCT, maximum=MAX_INTENSITY_PCT)
+    body.finish()
+    session = await _change(
+        request, lambda service: service.change_workout_intensity(owned.id, percent)
+    )
+    return await response_for(request, session)
 
 
 async def discard(request: web.Request) -> web.Response:
@@ -146,4 +163,6 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/sessions/{session_id}/finish", finish)
     app.router.add_post("/api/sessions/{session_id}/discard", discard)
     app.router.add_post("/api/sessions/{session_id}/commands", issue_command)
+    app.router.add_post("/api/sessions/{session_id}/workout/resume", resume_workout)
+    app.router.add_put("/api/sessions/{session_id}/workout/intensity", change_workout_intensity)
     app.router.add_post("/api/sessions/{session_id}/transport", switch_transport)

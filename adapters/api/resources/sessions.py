@@ -71,7 +71,24 @@ def session_json(session: WorkoutSession, summary: dict[str, Any] | None) -> dic
             "acknowledged": session.commands_acknowledged,
             "failed": session.commands_failed,
         },
+        "workout_control": workout_control_json(session),
         "summary": summary,
+    }
+
+
+def workout_control_json(session: WorkoutSession) -> dict[str, Any]:
+    """The trainer target in force and, during a workout, the rider's manual target and the
+    workout's intensity (docs/workouts.md, "Manual targets")."""
+    in_force = session.target_in_force
+    manual = session.manual_target
+    return {
+        "intensity_pct": session.intensity_pct,
+        "target_in_force": None
+        if in_force is None
+        else {"kind": in_force[0], "value": in_force[1], "source": in_force[2]},
+        "manual_target": None
+        if manual is None
+        else {"kind": manual[0], "value": manual[1], "step_index": manual[2]},
     }
 
 

@@ -258,3 +258,65 @@ async def test_session_lists_filter_by_athlete_and_refuse_bad_filters(api: Api) 
     ):
         reply = await api.call("GET", f"/api/sessions?{query}", user)
         assert (reply.status, reply.body["error"]["field"]) == (422, field)
+
+
+def _two_step_workout() -> dict[str, Any]:
+    step = {"kind": "steady", "unit": "ftp_fraction", "cadence": None, "duration_s": 60}
+    return {
+        "schema_version": 1,
+        "name": "Two steps",
+        "description": "",
+        "author": "",
+        "sport": "bike",
+        "steps": [
+            {**step, "start_s": 0, "power_start": 0.5, "power_end": 0.5},
+            {**step, "start_s": 60, "power_start": 0.9, "power_end": 0.9},
+        ],
+        "text_cues": [],
+    }
+
+
+async def test_a_riders_target_during_a_workout_is_a_manual_target_until_resumed(
+    api: Api,
+) -> None:
+    user, athlete, bridge = await _rider(api)
+    session = await api.session(user, athlete["id"], bridge["id"], workout=_two_step_workout())
+    path = f"/api/sessions/{session['id']}"
+    assert session["workout_control"] == {
+        "intensity_pct": 100,
+        "target_in_force": None,
+        "manual_target": None,
+    }
+    body = {"kind": "target_power", "value": 200}
+    assert (await api.call("POST", f"{path}/commands", user, json=body)).status == 202
+    shown = (await api.call("GET", path, user)).body["workout_control"]
+    assert shown["manual_target"] == {"kind": "target_power", "value": 200.0, "step_index": 0}
+    assert shown["target_in_force"] == {"kind": "target_power", "value": 200.0, "source": "rider"}
+    resumed = await api.call("POST", f"{path}/workout/resume", user)
+    assert resumed.status == 200
+    assert resumed.body["workout_control"]["manual_target"] is None
+
+
+async def test_the_workout_intensity_is_set_in_whole_percent_from_50_to_150(api: Api) -> None:
+    user, athlete, bridge = await _rider(api)
+    session = await api.session(user, athlete["id"], bridge["id"], workout=_two_step_workout())
+    path = f"/api/sessions/{session['id']}/workout/intensity"
+    changed = await api.call("PUT", path, user, json={"percent": 90})
+    assert changed.status == 200
+    assert changed.body["workout_control"]["intensity_pct"] == 90
+    for bad in (151, 49, 95.5, "90", None):
+        refused = await api.call("PUT", path, user, json={"percent": bad})
+        assert (refused.status, refused.body["error"]["field"]) == (422, "percent"), bad
+    shown = await api.call("GET", f"/api/sessions/{session['id']}", user)
+    assert shown.body["workout_control"]["intensity_pct"] == 90
+
+
+async def test_a_session_without_a_workout_has_no_intensity_or_workout_to_resume(
+    api: Api,
+) -> None:
+    user, athlete, bridge = await _rider(api)
+    session = await api.session(user, athlete["id"], bridge["id"])
+    path = f"/api/sessions/{session['id']}/workout"
+    for method, action, body in (("PUT", "intensity", {"percent": 90}), ("POST", "resume", {})):
+        refused = await api.call(method, f"{path}/{action}", user, json=body)
+        assert (refused.status, refused.error_code) == (409, "no_workout")
