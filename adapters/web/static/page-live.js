@@ -1,7 +1,7 @@
 // The live ride page: start a ride, or follow the running one with its controls.
 
 import { api, ApiError, newId } from "./api.js";
-import { $, announce, el, params, show, showError } from "./dom.js";
+import { $, announce, el, params, setText, show, showError } from "./dom.js";
 import { paths } from "./endpoints.js";
 import { LiveFeed } from "./live-feed.js";
 import { LiveView } from "./live-view.js";
@@ -99,6 +99,7 @@ function followRide(session, bridges) {
   });
   const render = () => {
     view.schedule(state, serverNow() - state.startedAt);
+    renderTarget(state);
     const pause = $("#pause-button");
     pause.textContent = state.status === "paused" ? "Resume" : "Pause";
     pause.setAttribute("aria-pressed", String(state.status === "paused"));
@@ -147,6 +148,62 @@ function followRide(session, bridges) {
   render();
 }
 
+// The target in force and where it comes from; the ERG input follows it unless the rider
+// is typing in it.
+function renderTarget(state) {
+  const command = state.currentCommand();
+  const watts = $("#erg-watts");
+  if (command?.kind === "target_power" && document.activeElement !== watts && watts.dataset.shown !== String(command.value)) {
+    watts.value = command.value;
+    watts.dataset.shown = String(command.value);
+  }
+  const workout = state.workout;
+  show("#target-source", Boolean(workout));
+  show("#workout-resume", Boolean(workout?.manual));
+  if (!workout) return;
+  const source = workout.manual
+    ? "Your target · holds until the next step"
+    : `Workout target · intensity ${workout.intensity} %`;
+  setText("#target-source", source);
+  const intensity = $("#workout-intensity");
+  if (document.activeElement !== intensity && intensity.dataset.shown !== String(workout.intensity)) {
+    intensity.value = workout.intensity;
+    intensity.dataset.shown = String(workout.intensity);
+  }
+}
+
+function wireWorkout(session, state, act) {
+  if (!session.workout) return;
+  show("#workout-form");
+  const intensity = $("#workout-intensity");
+  const status = $("#command-status");
+  const change = (percent) =>
+    act(async () => {
+      const updated = await api(paths.sessionAction(session.id, "workout/intensity"), {
+        method: "PUT",
+        body: { percent },
+      });
+      state.setSession(updated);
+      status.textContent = `Workout intensity ${percent} %`;
+    });
+  $("#workout-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (intensity.reportValidity()) change(Number(intensity.value));
+  });
+  for (const [id, delta] of [["#intensity-down", -5], ["#intensity-up", 5]]) {
+    $(id).addEventListener("click", () => {
+      intensity.value = Math.min(150, Math.max(50, Number(intensity.value || 100) + delta));
+      change(Number(intensity.value));
+    });
+  }
+  $("#workout-resume").addEventListener("click", () =>
+    act(async () => {
+      state.setSession(await api(paths.sessionAction(session.id, "workout/resume"), { method: "POST" }));
+      status.textContent = "Back to the workout";
+    }),
+  );
+}
+
 function wireControls(session, state, { serverNow, render, finish }) {
   const status = $("#command-status");
   const act = async (work) => {
@@ -183,6 +240,7 @@ function wireControls(session, state, { serverNow, render, finish }) {
       command("target_power", Number(watts.value));
     });
   }
+  wireWorkout(session, state, act);
   const slope = $("#slope-pct");
   slope.value = 0;
   $("#slope-form").addEventListener("submit", (event) => {

@@ -43,6 +43,7 @@ export class RideState {
     this.ftp = null;
     this.laps = 0;
     this.startedAt = null;
+    this.workout = null; // during a workout: {intensity, manual: {value, stepIndex} or null}
   }
 
   setSession(session) {
@@ -52,6 +53,14 @@ export class RideState {
     this.ftp = session.ftp_w ?? this.ftp;
     this.laps = Math.max(this.laps, session.lap_count ?? 0);
     this.startedAt = Date.parse(session.started_at) / 1000;
+    const control = session.workout_control;
+    if (session.workout && control) {
+      const manual = control.manual_target;
+      this.workout = {
+        intensity: control.intensity_pct,
+        manual: manual ? { value: manual.value, stepIndex: manual.step_index } : null,
+      };
+    }
   }
 
   rideTime(message) {
@@ -156,6 +165,16 @@ export class RideState {
       case "TransportSwitched":
         this.transport = message.to_transport;
         this.clientId = message.to_client_id;
+        break;
+      // A rider's own target during a workout holds until the next step (docs/workouts.md).
+      case "ManualTargetSet":
+        if (this.workout) this.workout.manual = { value: message.value, stepIndex: message.step_index };
+        break;
+      case "ManualTargetEnded":
+        if (this.workout) this.workout.manual = null;
+        break;
+      case "WorkoutIntensityChanged":
+        if (this.workout) this.workout.intensity = message.percent;
         break;
       case "CommandAcknowledged":
         if (command) command.state = "acknowledged";
