@@ -13,7 +13,14 @@ from domain.metrics.power import power_metrics
 from domain.metrics.resample import CADENCE, DISTANCE, HEART_RATE, POWER, SPEED, Series
 from domain.metrics.wbal import wbal_integral, wprime_expended_kj
 from domain.metrics.xpower import xpower
-from domain.metrics.zones import Zone, heart_rate_zones, power_zones, time_in_zones
+from domain.metrics.zones import (
+    Zone,
+    custom_power_zones,
+    heart_rate_zones,
+    heart_rate_zones_from_max,
+    power_zones,
+    time_in_zones,
+)
 
 COMPACT_CURVE_DURATIONS_S: tuple[int, ...] = (
     1, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 5400, 7200, 10800, 14400,
@@ -77,8 +84,15 @@ def summarize_ride(
     cp_w: float | None = None,
     w_prime_j: float | None = None,
     curve_durations_s: Iterable[int] = COMPACT_CURVE_DURATIONS_S,
+    max_hr: float | None = None,
+    power_zone_bounds_pct: Sequence[float] | None = None,
 ) -> RideSummary:
-    """Every metric of the ride; CP defaults to the FTP and W' to 20 kJ (GoldenCheetah's)."""
+    """Every metric of the ride; CP defaults to the FTP and W' to 20 kJ (GoldenCheetah's).
+
+    Heart-rate zones: Coggan's from ``threshold_hr``, else 50-90 % of ``max_hr``. Power
+    zones: the rider's own upper bounds in % FTP (``power_zone_bounds_pct``) when given and
+    an FTP is known, else Coggan's from CP.
+    """
     power = series.channel(POWER)
     heart_rate = [hr if hr is not None and hr > 0 else None for hr in series.channel(HEART_RATE)]
     cadence = series.channel(CADENCE)
@@ -89,6 +103,20 @@ def summarize_ride(
     w_prime = w_prime_j if w_prime_j is not None else DEFAULT_W_PRIME_J
     wbal = wbal_integral(power, cp, w_prime) if has_power and cp is not None else None
     avg_hr = _mean(heart_rate)
+    ride_power_zones = (
+        custom_power_zones(ftp_w, power_zone_bounds_pct)
+        if power_zone_bounds_pct and ftp_w is not None
+        else power_zones(cp)
+        if cp is not None
+        else None
+    )
+    hr_zones = (
+        heart_rate_zones(threshold_hr)
+        if threshold_hr is not None
+        else heart_rate_zones_from_max(max_hr)
+        if max_hr is not None
+        else None
+    )
     return RideSummary(
         duration_s=series.length,
         moving_time_s=moving_time_s(series),
@@ -107,13 +135,13 @@ def summarize_ride(
         ftp_w=ftp_w,
         threshold_hr_bpm=threshold_hr,
         time_in_power_zones_s=(
-            _zone_times(power, power_zones(cp), series.recorded)
-            if has_power and cp is not None
+            _zone_times(power, ride_power_zones, series.recorded)
+            if has_power and ride_power_zones is not None
             else None
         ),
         time_in_hr_zones_s=(
-            _zone_times(heart_rate, heart_rate_zones(threshold_hr), series.recorded)
-            if threshold_hr is not None and series.has(HEART_RATE)
+            _zone_times(heart_rate, hr_zones, series.recorded)
+            if hr_zones is not None and series.has(HEART_RATE)
             else None
         ),
         power_curve_w=curve.at(curve_durations_s) if curve is not None else {},

@@ -34,6 +34,17 @@ COGGAN_HR_LEVELS: tuple[tuple[str, int], ...] = (
     ("Z5 VO2max", 105),
 )
 
+# Without a threshold heart rate, zones from the maximum: the 5 zones of 50-60-70-80-90 %
+# of max HR that Garmin, Polar and Zwift use (below 60 % counts in zone 1, as GC counts
+# everything below zone 2). wattlog's own choice: GC's HR zones need an LTHR.
+MAX_HR_LEVELS: tuple[tuple[str, int], ...] = (
+    ("Z1 Very light", 0),
+    ("Z2 Light", 60),
+    ("Z3 Moderate", 70),
+    ("Z4 Hard", 80),
+    ("Z5 Maximum", 90),
+)
+
 
 @dataclass(frozen=True)
 class Zone:
@@ -61,6 +72,23 @@ def power_zones(cp_w: float) -> tuple[Zone, ...]:
 
 def heart_rate_zones(threshold_hr_bpm: float) -> tuple[Zone, ...]:
     return zones_from_threshold(threshold_hr_bpm, COGGAN_HR_LEVELS)
+
+
+def heart_rate_zones_from_max(max_hr_bpm: float) -> tuple[Zone, ...]:
+    return zones_from_threshold(max_hr_bpm, MAX_HR_LEVELS)
+
+
+def custom_power_zones(ftp_w: float, upper_bounds_pct: Sequence[float]) -> tuple[Zone, ...]:
+    """A rider's own power zones: upper bounds in % FTP (increasing), the last zone open-ended;
+    named Z1, Z2, ... and bounded like the defaults (truncated to whole watts)."""
+    if not ftp_w > 0:
+        raise InvalidThresholdError(f"zone threshold must be positive, got {ftp_w}")
+    lows = [0, *(int(ftp_w * bound / 100) for bound in upper_bounds_pct)]
+    highs: list[int | None] = [*lows[1:], None]
+    return tuple(
+        Zone(name=f"Z{number}", low=low, high=high)
+        for number, (low, high) in enumerate(zip(lows, highs, strict=True), start=1)
+    )
 
 
 def zone_index(value: float, zones: Sequence[Zone]) -> int:
