@@ -118,15 +118,35 @@ class Athlete(Aggregate):
     def _change_weight(self, weight_kg: float) -> None:
         self._weight_kg = weight_kg
 
-    def change_thresholds(self, max_hr: int | None, threshold_hr: int | None) -> None:
+    def change_thresholds(
+        self, max_hr: int | None, threshold_hr: int | None, effective_from: date | None = None
+    ) -> None:
+        """Set max and threshold HR in force from ``effective_from`` (None: the day of the
+        change); like the FTP, a change on a day replaces that day's."""
         _check_thresholds(max_hr, threshold_hr)
-        if (max_hr, threshold_hr) != (self._max_hr, self._threshold_hr):
-            self._change_thresholds(max_hr=max_hr, threshold_hr=threshold_hr)
+        if effective_from is None:
+            if (max_hr, threshold_hr) != (self._max_hr, self._threshold_hr):
+                self._change_thresholds(max_hr=max_hr, threshold_hr=threshold_hr)
+            return
+        if not isinstance(effective_from, date) or isinstance(effective_from, datetime):
+            raise InvalidProfile(f"effective_from must be a date, got {effective_from!r}")
+        day = effective_from.isoformat()
+        if self._hr_history().get(day) != [max_hr, threshold_hr]:
+            self._change_thresholds(max_hr=max_hr, threshold_hr=threshold_hr, effective_from=day)
 
+    # Events stored before the history existed have no effective_from: the event's own day.
     @event("ThresholdsChanged")
-    def _change_thresholds(self, max_hr: int | None, threshold_hr: int | None) -> None:
-        self._max_hr = max_hr
-        self._threshold_hr = threshold_hr
+    def _change_thresholds(
+        self,
+        max_hr: int | None,
+        threshold_hr: int | None,
+        effective_from: str | None = None,
+        timestamp: datetime | None = None,
+    ) -> None:
+        day = effective_from or _day_of(timestamp)
+        history = {**self._hr_history(), day: [max_hr, threshold_hr]}
+        self._hr_thresholds = history
+        self._max_hr, self._threshold_hr = history[max(history)]
 
     def change_zones(self, power_zones: list[float] | None) -> None:
         """Set custom power zone upper bounds in % FTP, or None for Coggan's defaults."""
@@ -157,6 +177,34 @@ class Athlete(Aggregate):
         self._cp_history = {**self._power_history(), effective_from: [cp_w, w_prime_j]}
 
     # Read-only views
+
+    def _hr_history(self) -> dict[str, list[int | None]]:
+        # Before the history existed (older snapshots): the profile's values from its start.
+        history: dict[str, list[int | None]] | None = getattr(self, "_hr_thresholds", None)
+        if history is None:
+            return {self.created_on.date().isoformat(): [self._max_hr, self._threshold_hr]}
+        return history
+
+    def hr_thresholds_on(self, day: date) -> tuple[int | None, int | None]:
+        """(max HR, threshold HR) in force on ``day``; before the first, the first."""
+        if not isinstance(day, date):
+            raise InvalidProfile(f"day must be a date, got {day!r}")
+        wanted = (day.date() if isinstance(day, datetime) else day).isoformat()
+        history = sorted(self._hr_history().items())
+        in_force = history[0][1]
+        for effective_from, values in history:
+            if effective_from > wanted:
+                break
+            in_force = values
+        return in_force[0], in_force[1]
+
+    @property
+    def hr_threshold_history(self) -> list[tuple[date, int | None, int | None]]:
+        """(effective from, max HR, threshold HR) in date order."""
+        return [
+            (date.fromisoformat(day), max_hr, threshold_hr)
+            for day, (max_hr, threshold_hr) in sorted(self._hr_history().items())
+        ]
 
     def _power_history(self) -> dict[str, list[int | None]]:
         # Snapshots taken before CP and W' existed have no such attribute.
@@ -247,6 +295,15 @@ class Athlete(Aggregate):
     @property
     def has_custom_zones(self) -> bool:
         return self._power_zones is not None
+
+
+def _day_of(timestamp: datetime | str | None) -> str:
+    # Events decoded by a plain JSON transcoder may carry the timestamp as text.
+    if isinstance(timestamp, str):
+        timestamp = datetime.fromisoformat(timestamp)
+    if timestamp is None:
+        raise InvalidProfile("a thresholds change needs its day")
+    return timestamp.date().isoformat()
 
 
 def _is_int(value: object) -> TypeGuard[int]:
