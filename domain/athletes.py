@@ -30,6 +30,9 @@ MAX_W_PRIME_J = 100000
 # GoldenCheetah's default W' (docs/metrics.md); CP defaults to the FTP in force.
 DEFAULT_W_PRIME_J = 20000
 
+# The effective date of the heart-rate thresholds the profile was created with.
+FROM_THE_START = date.min
+
 # Upper bounds of Coggan's zones 1-6 in % FTP; zone 7 (neuromuscular) is open-ended.
 COGGAN_POWER_ZONES: tuple[float, ...] = (55.0, 75.0, 90.0, 105.0, 120.0, 150.0)
 
@@ -179,14 +182,15 @@ class Athlete(Aggregate):
     # Read-only views
 
     def _hr_history(self) -> dict[str, list[int | None]]:
-        # Before the history existed (older snapshots): the profile's values from its start.
+        # The profile's first values count from the start (the projector does the same), so a
+        # change dated before the profile existed (an import of old rides) is the current value.
         history: dict[str, list[int | None]] | None = getattr(self, "_hr_thresholds", None)
         if history is None:
-            return {self.created_on.date().isoformat(): [self._max_hr, self._threshold_hr]}
+            return {FROM_THE_START.isoformat(): [self._max_hr, self._threshold_hr]}
         return history
 
     def hr_thresholds_on(self, day: date) -> tuple[int | None, int | None]:
-        """(max HR, threshold HR) in force on ``day``; before the first, the first."""
+        """(max HR, threshold HR) in force on ``day``."""
         if not isinstance(day, date):
             raise InvalidProfile(f"day must be a date, got {day!r}")
         wanted = (day.date() if isinstance(day, datetime) else day).isoformat()
@@ -200,7 +204,8 @@ class Athlete(Aggregate):
 
     @property
     def hr_threshold_history(self) -> list[tuple[date, int | None, int | None]]:
-        """(effective from, max HR, threshold HR) in date order."""
+        """(effective from, max HR, threshold HR) in date order; the profile's first values
+        are dated FROM_THE_START."""
         return [
             (date.fromisoformat(day), max_hr, threshold_hr)
             for day, (max_hr, threshold_hr) in sorted(self._hr_history().items())

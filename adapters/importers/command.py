@@ -107,9 +107,15 @@ def _set_thresholds(store: WattlogStore, args: argparse.Namespace) -> str | None
             continue  # refused with its reason by the import itself
     try:
         if given["lthr"] is not None or given["max_hr"] is not None:
+            # From the first ride's day, as CP and W': the rides are summarised with them.
+            first = min(days) if days else None
+            max_hr, lthr = (
+                athlete.hr_thresholds_on(first) if first else (athlete.max_hr, athlete.threshold_hr)
+            )
             athlete.change_thresholds(
-                max_hr=given["max_hr"] if given["max_hr"] is not None else athlete.max_hr,
-                threshold_hr=given["lthr"] if given["lthr"] is not None else athlete.threshold_hr,
+                max_hr=given["max_hr"] if given["max_hr"] is not None else max_hr,
+                threshold_hr=given["lthr"] if given["lthr"] is not None else lthr,
+                effective_from=first,
             )
         if (given["cp"] is not None or given["w_prime"] is not None) and days:
             day = min(days)

@@ -8,7 +8,10 @@ LateSamplesRecorded (samples stored after the finish, docs/domain.md) computes a
 session's summary again from its rows, which by then hold the late samples too, and the
 athlete's fitness from that day on. PowerThresholdsChanged (an athlete's CP and W' from a
 day on) is kept in `athlete_power_thresholds` and recomputes that athlete's finished rides
-from that day (their TSS does not depend on CP, so fitness stays as it is).
+from that day (their TSS does not depend on CP, so fitness stays as it is). Likewise
+ThresholdsChanged (max and threshold HR from a day on, `athlete_hr_thresholds`: heart-rate
+zones) and ZonesChanged (the rider's own power zones, `athlete_power_zones`, no history: every
+finished ride of the athlete).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class SummariesProjection:
         domain_events.AthleteCreated,
         domain_events.AthleteThresholdsChanged,
         domain_events.AthletePowerThresholdsChanged,
+        domain_events.AthleteZonesChanged,
     )
     depends_on: str | None = "samples"
 
@@ -66,8 +70,10 @@ class SummariesProjection:
             event = logged.event
             if logged.is_a(domain_events.AthletePowerThresholdsChanged):
                 self._power_thresholds(conn, event)
+            elif logged.is_a(domain_events.AthleteZonesChanged):
+                self._power_zones(conn, event)
             elif isinstance(event, Athlete.Event):
-                self._thresholds(conn, event)
+                self._thresholds(conn, event, logged.is_a(domain_events.AthleteCreated))
             elif logged.is_a(domain_events.SessionStarted):
                 self._started(conn, event)
             else:
@@ -92,14 +98,54 @@ class SummariesProjection:
         for athlete_id, day in refit.items():
             recompute_fitness(conn, athlete_id, day)
 
-    @staticmethod
-    def _thresholds(conn: psycopg.Connection[Any], event: Any) -> None:
+    @classmethod
+    def _thresholds(cls, conn: psycopg.Connection[Any], event: Any, created: bool) -> None:
         conn.execute(
             "INSERT INTO athlete_thresholds (athlete_id, threshold_hr_bpm, max_hr_bpm)"
             " VALUES (%s, %s, %s) ON CONFLICT (athlete_id) DO UPDATE"
             " SET threshold_hr_bpm = EXCLUDED.threshold_hr_bpm, max_hr_bpm = EXCLUDED.max_hr_bpm",
             (event.originator_id, event.threshold_hr, event.max_hr),
         )
+        # The profile's first values count for every ride before any change (as the FTP's);
+        # a change without a day (stored before the history existed) counts from its own day.
+        day: str | None = getattr(event, "effective_from", None)
+        effective_from = (
+            date.min
+            if created
+            else date.fromisoformat(day)
+            if day
+            else _utc(event.timestamp).date()
+        )
+        conn.execute(
+            "INSERT INTO athlete_hr_thresholds"
+            " (athlete_id, effective_from, threshold_hr_bpm, max_hr_bpm) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (athlete_id, effective_from) DO UPDATE"
+            " SET threshold_hr_bpm = EXCLUDED.threshold_hr_bpm, max_hr_bpm = EXCLUDED.max_hr_bpm",
+            (event.originator_id, effective_from, event.threshold_hr, event.max_hr),
+        )
+        if not created:
+            cls._resummarise(conn, event.originator_id, effective_from)
+
+    @classmethod
+    def _power_zones(cls, conn: psycopg.Connection[Any], event: Any) -> None:
+        bounds = event.power_zones
+        conn.execute(
+            "INSERT INTO athlete_power_zones (athlete_id, upper_bounds_pct) VALUES (%s, %s)"
+            " ON CONFLICT (athlete_id) DO UPDATE SET upper_bounds_pct = EXCLUDED.upper_bounds_pct",
+            (event.originator_id, None if bounds is None else Jsonb(list(bounds))),
+        )
+        cls._resummarise(conn, event.originator_id, date.min)
+
+    @classmethod
+    def _resummarise(cls, conn: psycopg.Connection[Any], athlete_id: UUID, day: date) -> None:
+        """Compute the athlete's finished rides from ``day`` on again (zones changed)."""
+        rides = conn.execute(
+            "SELECT session_id, ended_at FROM session_summaries WHERE athlete_id = %s"
+            " AND status = 'finished' AND ride_day >= %s ORDER BY session_id",
+            (athlete_id, day),
+        ).fetchall()
+        for session_id, ended_at in rides:
+            cls._summarise(conn, session_id, ended_at)
 
     @classmethod
     def _power_thresholds(cls, conn: psycopg.Connection[Any], event: Any) -> None:
@@ -110,13 +156,7 @@ class SummariesProjection:
             (event.originator_id, date.fromisoformat(event.effective_from), event.cp_w,
              event.w_prime_j),
         )  # fmt: skip
-        rides = conn.execute(
-            "SELECT session_id, ended_at FROM session_summaries WHERE athlete_id = %s"
-            " AND status = 'finished' AND ride_day >= %s ORDER BY session_id",
-            (event.originator_id, date.fromisoformat(event.effective_from)),
-        ).fetchall()
-        for session_id, ended_at in rides:
-            cls._summarise(conn, session_id, ended_at)
+        cls._resummarise(conn, event.originator_id, date.fromisoformat(event.effective_from))
 
     @staticmethod
     def _started(conn: psycopg.Connection[Any], event: Any) -> None:
@@ -139,14 +179,14 @@ class SummariesProjection:
     @staticmethod
     def _summarise(conn: psycopg.Connection[Any], session_id: UUID, ended_at: datetime) -> date:
         session = conn.execute(
-            "SELECT s.athlete_id, s.ftp_w, t.threshold_hr_bpm, s.started_at"
-            " FROM session_summaries s LEFT JOIN athlete_thresholds t USING (athlete_id)"
+            "SELECT s.athlete_id, s.ftp_w, s.started_at, z.upper_bounds_pct"
+            " FROM session_summaries s LEFT JOIN athlete_power_zones z USING (athlete_id)"
             " WHERE s.session_id = %s",
             (session_id,),
         ).fetchone()
         if session is None:
             raise ProjectionError(f"session {session_id} has no summary row")
-        athlete_id, ftp_w, threshold_hr, started_at = session
+        athlete_id, ftp_w, started_at, zone_bounds = session
         rows = conn.execute(
             "SELECT extract(epoch FROM ts)::bigint, power_w, heart_rate_bpm, cadence_rpm,"
             " speed_kmh, distance_m, rr_ms FROM samples WHERE session_id = %s ORDER BY ts",
@@ -163,6 +203,7 @@ class SummariesProjection:
         if ride.first_second is not None:
             # CP and W' in force on the ride's day; summarize_ride defaults them (FTP, 20 kJ).
             cp_w, w_prime_j = _power_thresholds_on(conn, athlete_id, day)
+            threshold_hr, max_hr = _hr_thresholds_on(conn, athlete_id, day)
             summary = summarize_ride(
                 ride.series,
                 ftp_w=ftp_w,
@@ -170,6 +211,8 @@ class SummariesProjection:
                 rr_ms=ride.rr_ms or None,
                 cp_w=cp_w,
                 w_prime_j=w_prime_j,
+                max_hr=max_hr,
+                power_zone_bounds_pct=zone_bounds,
             )
             columns.update(summary_columns(summary))
         _update(conn, session_id, "finished", ended_at, first_at, day, columns)
@@ -213,6 +256,24 @@ def _power_thresholds_on(
         " WHERE athlete_id = %s AND effective_from <= %s ORDER BY effective_from DESC LIMIT 1",
         (athlete_id, day),
     ).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def _hr_thresholds_on(
+    conn: psycopg.Connection[Any], athlete_id: UUID, day: date
+) -> tuple[float | None, float | None]:
+    """Threshold and max HR in force on ``day`` (the profile's first values before any
+    change; athletes projected before the history existed: their current values)."""
+    row = conn.execute(
+        "SELECT threshold_hr_bpm, max_hr_bpm FROM athlete_hr_thresholds"
+        " WHERE athlete_id = %s AND effective_from <= %s ORDER BY effective_from DESC LIMIT 1",
+        (athlete_id, day),
+    ).fetchone()
+    if row is None:
+        row = conn.execute(
+            "SELECT threshold_hr_bpm, max_hr_bpm FROM athlete_thresholds WHERE athlete_id = %s",
+            (athlete_id,),
+        ).fetchone()
     return (None, None) if row is None else (row[0], row[1])
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.athletes import Athlete
+from domain.athletes import FROM_THE_START, Athlete
 from domain.errors import InvalidProfile
 
 
@@ -21,7 +21,16 @@ def test_heart_rate_thresholds_count_from_the_day_they_are_set(owner_id: UUID) -
     assert athlete.hr_thresholds_on(later - timedelta(days=1)) == (190, 168)
     assert athlete.hr_thresholds_on(later) == (188, 172)
     assert (athlete.max_hr, athlete.threshold_hr) == (188, 172)
-    assert athlete.hr_threshold_history == [(created, 190, 168), (later, 188, 172)]
+    assert athlete.hr_threshold_history == [(FROM_THE_START, 190, 168), (later, 188, 172)]
+
+
+def test_a_change_dated_before_the_profile_existed_is_the_current_value(
+    owner_id: UUID,
+) -> None:
+    athlete = Athlete.create(owner_id, "Rider", 250, 70.0)
+    athlete.change_thresholds(190, 170, effective_from=date(2013, 8, 16))
+    assert (athlete.max_hr, athlete.threshold_hr) == (190, 170)
+    assert athlete.hr_thresholds_on(date(2013, 8, 15)) == (None, None)
 
 
 def test_a_change_without_a_day_counts_from_the_day_it_was_made(owner_id: UUID) -> None:
