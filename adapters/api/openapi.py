@@ -319,6 +319,22 @@ PATHS: dict[str, dict[str, Any]] = {
             params=("athlete_id",),
         )
     },
+    "/api/athletes/{athlete_id}/hr-thresholds": {
+        "post": _op(
+            "set max and threshold HR from a date on (default today): rides from that day"
+            " get their heart-rate zones from them",
+            "athletes",
+            (200, _ref("Athlete")),
+            body=body(
+                (),
+                max_hr=_NULLABLE_HR,
+                threshold_hr=_NULLABLE_HR,
+                effective_from={"type": ["string", "null"], "format": "date"},
+            ),
+            errors=(404, 409),
+            params=("athlete_id",),
+        )
+    },
     "/api/bridges": {
         "get": _op(
             "the user's bridges",

@@ -119,6 +119,14 @@ ANALYTICS_PATHS: dict[str, dict[str, Any]] = {
         query=(_query("period", {"enum": ["week", "month"]}, "default week"), *_RANGE),
         errors=_RANGE_ERRORS,
     ),
+    "/api/athletes/{athlete_id}/zones": _get(
+        "time in power and heart-rate zones per week (from Monday), as each ride counted it",
+        "analytics",
+        "athlete_id",
+        _list("weeks"),
+        query=_RANGE,
+        errors=_RANGE_ERRORS,
+    ),
     "/api/athletes/{athlete_id}/best-efforts": _get(
         "best mean power over 5 s, 1, 5, 20 and 60 min, with the ride",
         "analytics",

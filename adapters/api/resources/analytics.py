@@ -18,6 +18,7 @@ from psycopg_pool import ConnectionPool
 
 from adapters.analytics import athletes as athlete_analytics
 from adapters.analytics import sessions as session_analytics
+from adapters.analytics.zones import weekly_time_in_zones
 from adapters.api.errors import InvalidField, NotFound
 from adapters.api.keys import ANALYTICS_POOL, DB_POOL, USER_ID
 from adapters.api.resources.ownership import athlete_of, session_of
@@ -102,6 +103,13 @@ async def period_summaries(request: web.Request) -> web.Response:
     return web.json_response({"period": period, "summaries": found})
 
 
+async def weekly_zones(request: web.Request) -> web.Response:
+    athlete_id = await _athlete_id(request)
+    start, end = _date_range(request)
+    weeks = await _read(request, weekly_time_in_zones, athlete_id, start, end)
+    return web.json_response({"weeks": weeks})
+
+
 async def best_efforts(request: web.Request) -> web.Response:
     athlete_id = await _athlete_id(request)
     start, end = _date_range(request)
@@ -124,5 +132,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/api/sessions/{session_id}/zones", session_zones)
     app.router.add_get("/api/athletes/{athlete_id}/fitness", fitness)
     app.router.add_get("/api/athletes/{athlete_id}/summaries", period_summaries)
+    app.router.add_get("/api/athletes/{athlete_id}/zones", weekly_zones)
     app.router.add_get("/api/athletes/{athlete_id}/best-efforts", best_efforts)
     app.router.add_get("/api/athletes/{athlete_id}/power-curve", power_curve)

@@ -17,7 +17,7 @@ from adapters.api.threads import in_thread
 from adapters.api.validation import JsonBody, json_body, path_uuid
 from adapters.eventstore import WattlogStore
 from domain import athletes as rules
-from domain.athletes import Athlete
+from domain.athletes import FROM_THE_START, Athlete
 from domain.errors import InvalidProfile
 
 FIELDS = (
@@ -51,8 +51,18 @@ def athlete_json(athlete: Athlete) -> dict[str, Any]:
             for day, cp_w, w_prime_j in athlete.power_threshold_history
         ],
         "weight_kg": athlete.weight_kg,
+        "ftp_w_per_kg": round(ftp / athlete.weight_kg, 2),
         "max_hr": athlete.max_hr,
         "threshold_hr": athlete.threshold_hr,
+        # Max and threshold HR from a day on; the profile's first values count from the start.
+        "hr_threshold_history": [
+            {
+                "effective_from": None if day == FROM_THE_START else day.isoformat(),
+                "max_hr": max_hr,
+                "threshold_hr": threshold_hr,
+            }
+            for day, max_hr, threshold_hr in athlete.hr_threshold_history
+        ],
         "power_zones": {
             "custom": athlete.has_custom_zones,
             "upper_bounds_pct": bounds,
@@ -220,6 +230,23 @@ async def change_power_thresholds(request: web.Request) -> web.Response:
     )
 
 
+async def change_hr_thresholds(request: web.Request) -> web.Response:
+    athlete_id = await athlete_of(
+        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
+    )
+    body = await json_body(request)
+    max_hr = body.optional_integer("max_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
+    threshold = body.optional_integer("threshold_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
+    effective_from = body.optional_date("effective_from") or date.today()
+    body.finish()
+
+    return await _changed(
+        request,
+        athlete_id,
+        lambda athlete: athlete.change_thresholds(max_hr, threshold, effective_from),
+    )
+
+
 def setup(app: web.Application) -> None:
     app.router.add_post("/api/athletes", create)
     app.router.add_get("/api/athletes", list_athletes)
@@ -227,3 +254,4 @@ def setup(app: web.Application) -> None:
     app.router.add_patch("/api/athletes/{athlete_id}", update)
     app.router.add_post("/api/athletes/{athlete_id}/ftp", change_ftp)
     app.router.add_post("/api/athletes/{athlete_id}/power-thresholds", change_power_thresholds)
+    app.router.add_post("/api/athletes/{athlete_id}/hr-thresholds", change_hr_thresholds)
