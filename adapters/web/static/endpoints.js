@@ -13,6 +13,7 @@ export const paths = {
   athlete: (id) => `/api/athletes/${id}`,
   athleteFtp: (id) => `/api/athletes/${id}/ftp`,
   athletePowerThresholds: (id) => `/api/athletes/${id}/power-thresholds`,
+  athleteHrThresholds: (id) => `/api/athletes/${id}/hr-thresholds`,
   bridges: (includeRevoked = false) => `/api/bridges${includeRevoked ? "?include_revoked=1" : ""}`,
   bridge: (id) => `/api/bridges/${id}`,
   sessions: (query = {}) => `${sessions}${q(query)}`,
@@ -25,6 +26,7 @@ export const paths = {
   fitness: (id, query) => `/api/athletes/${id}/fitness${q(query)}`,
   periodSummaries: (id, query) => `/api/athletes/${id}/summaries${q(query)}`,
   bestEfforts: (id, query) => `/api/athletes/${id}/best-efforts${q(query)}`,
+  weeklyZones: (id, query) => `/api/athletes/${id}/zones${q(query)}`,
   athleteCurve: (id, query) => `/api/athletes/${id}/power-curve${q(query)}`,
   wsTicket: "/api/ws-tickets",
 };

@@ -1,4 +1,5 @@
-// Analytics: fitness (CTL/ATL/TSB) by day, weekly load, best efforts, power-duration curve.
+// Analytics: fitness (CTL/ATL/TSB) by day, weekly load, time in zones per week, best efforts,
+// power-duration curve.
 
 import { api, ApiError } from "./api.js";
 import { axis, COLORS, createChart, emptyChart, line } from "./charts.js";
@@ -100,6 +101,40 @@ async function weeklyLoad(athleteId, range) {
   );
 }
 
+function zoneList(zones) {
+  if (!zones?.length) return NONE;
+  return zones.map((z) => `${z.zone.split(" ")[0]} ${duration(z.seconds)}`).join(" · ");
+}
+
+async function weeklyZones(athleteId, range) {
+  const weeks = listFrom(await optional(paths.weeklyZones(athleteId, range)), "weeks");
+  const box = $("#zones-weeks");
+  if (!weeks.length) {
+    box.replaceChildren(el("p", { class: "muted", text: "No rides in this period yet." }));
+    return;
+  }
+  box.replaceChildren(
+    el(
+      "table",
+      {},
+      el("thead", {}, el("tr", {}, ["Week of", "Power zones", "Heart-rate zones"].map((h) => el("th", { scope: "col", text: h })))),
+      el(
+        "tbody",
+        {},
+        [...weeks].reverse().map((w) =>
+          el(
+            "tr",
+            {},
+            el("th", { scope: "row", text: day(w.week_start) }),
+            el("td", { text: zoneList(w.power) }),
+            el("td", { text: zoneList(w.heart_rate) }),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 async function bestEfforts(athleteId, range) {
   const efforts = listFrom(await optional(paths.bestEfforts(athleteId, range)), "best_efforts", "efforts");
   const box = $("#best-efforts");
@@ -147,6 +182,7 @@ startPage(async ({ athlete }) => {
     await Promise.all([
       fitness(athlete.id, range),
       weeklyLoad(athlete.id, range),
+      weeklyZones(athlete.id, range),
       bestEfforts(athlete.id, range),
       athleteCurve(athlete.id, range),
     ]);

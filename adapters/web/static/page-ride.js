@@ -4,7 +4,7 @@
 import { api, ApiError } from "./api.js";
 import { $, el, rideIdFromPath, show } from "./dom.js";
 import { paths } from "./endpoints.js";
-import { dateTime } from "./format.js";
+import { dateTime, number } from "./format.js";
 import { curveChart, lapsTable, seriesChart, zonesTable } from "./ride-charts.js";
 import { figures, rideStart } from "./ride-figures.js";
 import { startPage } from "./shell.js";
@@ -14,15 +14,40 @@ const MAX_REFRESHES = 60;
 
 const pending = (session) => session.status === "finished" && session.summary?.duration_s == null;
 
-function renderSummary(session) {
-  const list = figures(session.summary);
+// Power per kilogram where the rider's weight is known (the profile's current weight).
+function perKg(summary, weightKg) {
+  if (!(weightKg > 0)) return [];
+  return [
+    ["avg_power_w", "Average power per kg"],
+    ["normalized_power_w", "NP per kg"],
+  ]
+    .filter(([key]) => Number.isFinite(summary?.[key]))
+    .map(([key, label]) => ({ key: `${key}_per_kg`, label, text: `${number(summary[key] / weightKg, 2)} W/kg` }));
+}
+
+// Heart-rate zones need a threshold or maximum heart rate: say where to enter them.
+function hrZones(summary) {
+  if (summary.time_in_hr_zones?.length || summary.avg_hr_bpm == null) {
+    return zonesTable("Heart-rate zones", summary.time_in_hr_zones);
+  }
+  return el(
+    "p",
+    { class: "muted", id: "hr-zones-hint" },
+    "Heart-rate zones need your threshold (LTHR) or maximum heart rate: enter them in ",
+    el("a", { href: "/settings", text: "Settings" }),
+    ", from a day on or before this ride, and the ride is counted again.",
+  );
+}
+
+function renderSummary(session, weightKg) {
+  const list = [...figures(session.summary), ...perKg(session.summary, weightKg)];
   $("#ride-summary").replaceChildren(
     ...list.map((f) => el("div", { "data-figure": f.key }, el("dt", { text: f.label }), el("dd", { text: f.text }))),
   );
   show("#summary-pending", pending(session));
   const summary = session.summary ?? {};
   $("#power-zones").replaceChildren(zonesTable("Power zones", summary.time_in_power_zones));
-  $("#hr-zones").replaceChildren(zonesTable("Heart-rate zones", summary.time_in_hr_zones));
+  $("#hr-zones").replaceChildren(hrZones(summary));
   curveChart($("#curve-chart"), summary.power_curve_w);
 }
 
@@ -57,9 +82,10 @@ async function lapBounds(sessionId, series) {
   return [first, ...marks.filter((m) => m > first && m < last).sort((a, b) => a - b), last];
 }
 
-startPage(async () => {
+startPage(async ({ athletes = [] } = {}) => {
   const id = rideIdFromPath();
   let session = await api(paths.session(id));
+  const weightKg = athletes.find((a) => a.id === session.athlete_id)?.weight_kg;
   $("#ride-title").textContent = `Ride of ${dateTime(rideStart(session))}`;
   document.title = `${$("#ride-title").textContent} · wattlog`;
   const replay = $("#ride-replay");
@@ -77,7 +103,7 @@ startPage(async () => {
   ]
     .filter(Boolean)
     .join(" · ");
-  renderSummary(session);
+  renderSummary(session, weightKg);
   const details = (async () => {
     const series = await optional(paths.sessionSeries(id));
     await seriesChart($("#series-chart"), series, $("#series-reset"));
@@ -86,7 +112,7 @@ startPage(async () => {
   for (let refreshes = 0; pending(session) && refreshes < MAX_REFRESHES; refreshes += 1) {
     await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
     session = await api(paths.session(id));
-    if (!pending(session)) renderSummary(session);
+    if (!pending(session)) renderSummary(session, weightKg);
   }
   await details;
 });

@@ -61,11 +61,29 @@ function renderPowerThresholds(athlete) {
   );
 }
 
+function renderHrThresholds(athlete) {
+  $("#hr-max").value = athlete.max_hr ?? "";
+  $("#hr-lthr").value = athlete.threshold_hr ?? "";
+  $("#hr-from").value = isoDay(new Date());
+  $("#hr-history").replaceChildren(
+    ...[...athlete.hr_threshold_history].reverse().map((entry) => {
+      const values = [
+        entry.threshold_hr == null ? "no LTHR" : `LTHR ${entry.threshold_hr} bpm`,
+        entry.max_hr == null ? "no max HR" : `max HR ${entry.max_hr} bpm`,
+      ].join(", ");
+      const from = entry.effective_from == null ? "from the start" : `from ${day(entry.effective_from)}`;
+      return el("li", { text: `${values} ${from}` });
+    }),
+  );
+}
+
 function showAthlete(athlete) {
   fillProfile(athlete);
   show("#profile-card");
   show("#cp-card", Boolean(athlete));
   if (athlete) renderPowerThresholds(athlete);
+  show("#hr-card", Boolean(athlete));
+  if (athlete) renderHrThresholds(athlete);
   show("#zones-card", Boolean(athlete));
   show("#ftp-history-card", Boolean(athlete));
   if (athlete) renderZones(athlete);
@@ -135,6 +153,27 @@ startPage(async ({ athlete }) => {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       showError("#cp-error", error);
+    }
+  });
+
+  $("#hr-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("#hr-error", null);
+    if (!$("#hr-form").reportValidity()) return;
+    try {
+      current = await api(paths.athleteHrThresholds(current.id), {
+        method: "POST",
+        body: {
+          max_hr: optionalInt($("#hr-max")),
+          threshold_hr: optionalInt($("#hr-lthr")),
+          effective_from: $("#hr-from").value || isoDay(new Date()),
+        },
+      });
+      fillProfile(current);
+      renderHrThresholds(current);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      showError("#hr-error", error);
     }
   });
 
