@@ -103,6 +103,7 @@ SessionDiscarded: type[Aggregate.Event] = _made(WorkoutSession, "Discarded")
 AthleteCreated: type[Aggregate.Event] = _made(Athlete, "Created")
 AthleteThresholdsChanged: type[Aggregate.Event] = _made(Athlete, "ThresholdsChanged")
 AthletePowerThresholdsChanged: type[Aggregate.Event] = _made(Athlete, "PowerThresholdsChanged")
+AthleteTimeZoneChanged: type[Aggregate.Event] = _made(Athlete, "TimeZoneChanged")
 
 BridgeRegistered: type[Aggregate.Event] = _made(BridgeClient, "Registered")
 BridgeRevoked: type[Aggregate.Event] = _made(BridgeClient, "Revoked")
