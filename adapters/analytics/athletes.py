@@ -143,8 +143,10 @@ def fitness_chart(
     start: date | None = None,
     end: date | None = None,
 ) -> list[dict[str, Any]]:
-    """One entry per day from the first ride (or ``start``) to ``end`` (default: the rider's
-    today): TSS, CTL, ATL, TSB; days after the last ride decay."""
+    """One entry per day from the eve of the first ride (or ``start``) to ``end`` (default:
+    the rider's today): TSS, CTL, ATL, TSB; days after the last ride decay.
+
+    The eve holds GoldenCheetah's starting state (all 0), so that one ride draws a line."""
     end = end or today(conn, athlete_id)
     first, last = start or _EVER[0], end
     rows = conn.execute(
@@ -156,6 +158,15 @@ def fitness_chart(
         {"day": day.isoformat(), "tss": tss, "ctl": ctl, "atl": atl, "tsb": tsb}
         for day, tss, ctl, atl, tsb in rows
     ]
+    first_ride = conn.execute(
+        "SELECT min(day) FROM athlete_fitness WHERE athlete_id = %s", (athlete_id,)
+    ).fetchone()
+    if first_ride is not None and first_ride[0] is not None:
+        eve = first_ride[0] - timedelta(days=1)
+        if first <= eve < last:
+            chart.insert(
+                0, {"day": eve.isoformat(), "tss": 0.0, "ctl": 0.0, "atl": 0.0, "tsb": 0.0}
+            )
     latest = conn.execute(
         "SELECT day, ctl, atl FROM athlete_fitness WHERE athlete_id = %s AND day <= %s"
         " ORDER BY day DESC LIMIT 1",

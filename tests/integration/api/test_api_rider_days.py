@@ -104,7 +104,8 @@ async def test_a_california_riders_sunday_evening_ride_is_on_their_sunday_in_tha
     await project(store, settings)
 
     days = await fitness(api, user, path, "?start=2026-05-30&end=2026-06-02")
-    assert [d["day"] for d in days] == ["2026-05-31", "2026-06-01", "2026-06-02"]
+    assert [d["day"] for d in days] == ["2026-05-30", "2026-05-31", "2026-06-01", "2026-06-02"]
+    assert days[0]["ctl"] == days[0]["atl"] == 0  # the eve of the first ride
     assert ridden_days(days) == ["2026-05-31"]
     assert await weeks(api, user, path) == [("2026-05-25", 1, 1800)]
     # A range is the rider's days: Monday alone holds nothing, Sunday alone the ride.
@@ -208,12 +209,14 @@ async def test_fitness_runs_from_the_first_ride_to_the_riders_today_as_goldenche
     days = await fitness(api, user, path)  # no range: all of it, up to today
     after = datetime.now(ZoneInfo(SYDNEY)).date()
 
+    # GoldenCheetah's PMC: 0 on the eve of the first ride, exponential decay after it.
+    eve = days.pop(0)
+    assert eve == {"day": "2013-08-16", "tss": 0, "ctl": 0, "atl": 0, "tsb": 0}
     assert days[0]["day"] == ride_day.isoformat() == "2013-08-17"
     assert date.fromisoformat(days[-1]["day"]) in {before, after}
     assert [date.fromisoformat(d["day"]) for d in days] == [
         ride_day + timedelta(days=k) for k in range(len(days))
     ]
-    # GoldenCheetah's PMC: 0 the day before the first ride, exponential decay after it.
     tss = days[0]["tss"]
     assert tss == pytest.approx(118.88, rel=0.02)
     ctl_keep, atl_keep = math.exp(-1 / 42), math.exp(-1 / 7)
