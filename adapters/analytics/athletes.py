@@ -1,7 +1,7 @@
 """Per-athlete analytics from the rollups and summaries (never from the 1 Hz samples).
 
-- `period_summaries` (weekly / monthly): time, work, TSS, heart rate, distance from
-  `daily_rollups`, ride counts and moving time from the finished sessions' summaries;
+- `period_summaries` (weekly / monthly): time, work, TSS, heart rate, distance from the
+  minute rollups in the rider's days, ride counts and moving time from the summaries;
 - `fitness_chart`: CTL/ATL/TSB by day from `athlete_fitness`, extended by decay to the end
   (the rider's today unless given);
 - `best_efforts`: the best mean power of standard durations over a date range, with the ride;
