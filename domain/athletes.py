@@ -6,11 +6,13 @@ otherwise hand them back as text on one path and as objects on another.
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime
 from itertools import pairwise
 from typing import TypeGuard
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from eventsourcing.domain import Aggregate, event
 
@@ -33,12 +35,19 @@ DEFAULT_W_PRIME_J = 20000
 # The effective date of the heart-rate thresholds the profile was created with.
 FROM_THE_START = date.min
 
+# Riders' days, weeks and months are counted in their IANA time zone (docs/projections.md).
+DEFAULT_TIME_ZONE = "UTC"
+MAX_TIME_ZONE_LENGTH = 64
+
 # Upper bounds of Coggan's zones 1-6 in % FTP; zone 7 (neuromuscular) is open-ended.
 COGGAN_POWER_ZONES: tuple[float, ...] = (55.0, 75.0, 90.0, 105.0, 120.0, 150.0)
 
 
 class Athlete(Aggregate):
     """A rider's profile. Create it with :meth:`create`."""
+
+    # Profiles created before time zones existed (and their snapshots) count in UTC.
+    _time_zone: str = DEFAULT_TIME_ZONE
 
     @event("Created")
     def __init__(
@@ -72,13 +81,15 @@ class Athlete(Aggregate):
         max_hr: int | None = None,
         threshold_hr: int | None = None,
         athlete_id: UUID | None = None,
+        time_zone: str = DEFAULT_TIME_ZONE,
     ) -> Athlete:
         if not isinstance(owner_id, UUID):
             raise InvalidProfile(f"owner_id must be a UUID, got {owner_id!r}")
         if athlete_id is not None and not isinstance(athlete_id, UUID):
             raise InvalidProfile(f"athlete_id must be a UUID, got {athlete_id!r}")
         _check_thresholds(max_hr, threshold_hr)
-        return cls(
+        zone = _checked_time_zone(time_zone)
+        athlete = cls(
             id=athlete_id,
             owner_id=owner_id,
             name=_checked_name(name),
@@ -87,6 +98,9 @@ class Athlete(Aggregate):
             max_hr=max_hr,
             threshold_hr=threshold_hr,
         )
+        # A separate event keeps Created as it was: stored profiles replay unchanged.
+        athlete.change_time_zone(zone)
+        return athlete
 
     # Commands: each is a no-op when it would not change the profile.
 
@@ -150,6 +164,16 @@ class Athlete(Aggregate):
         history = {**self._hr_history(), day: [max_hr, threshold_hr]}
         self._hr_thresholds = history
         self._max_hr, self._threshold_hr = history[max(history)]
+
+    def change_time_zone(self, time_zone: str) -> None:
+        """Count the rider's days in ``time_zone`` (an IANA name), past rides included."""
+        zone = _checked_time_zone(time_zone)
+        if zone != self._time_zone:
+            self._change_time_zone(time_zone=zone)
+
+    @event("TimeZoneChanged")
+    def _change_time_zone(self, time_zone: str) -> None:
+        self._time_zone = time_zone
 
     def change_zones(self, power_zones: list[float] | None) -> None:
         """Set custom power zone upper bounds in % FTP, or None for Coggan's defaults."""
@@ -293,6 +317,17 @@ class Athlete(Aggregate):
         return self._threshold_hr
 
     @property
+    def time_zone(self) -> str:
+        """The IANA time zone the rider's days, weeks and months are counted in."""
+        return self._time_zone
+
+    def local_day(self, moment: datetime) -> date:
+        """The rider's calendar day at ``moment`` (an aware datetime)."""
+        if not isinstance(moment, datetime) or moment.tzinfo is None:
+            raise InvalidProfile(f"moment must be an aware datetime, got {moment!r}")
+        return moment.astimezone(ZoneInfo(self._time_zone)).date()
+
+    @property
     def power_zones(self) -> tuple[float, ...]:
         """Zone upper bounds in % FTP: the custom ones, else Coggan's."""
         return COGGAN_POWER_ZONES if self._power_zones is None else tuple(self._power_zones)
@@ -377,3 +412,22 @@ def _checked_zones(power_zones: object) -> list[float]:
     if any(lower >= upper for lower, upper in pairwise(zones)):
         raise InvalidProfile("zone bounds must be strictly increasing")
     return zones
+
+
+def _checked_time_zone(time_zone: object) -> str:
+    # ZoneInfo also accepts paths and odd spellings ("UTC0", "posixrules"); only the IANA
+    # names the system lists (which PostgreSQL and browsers know too) are taken.
+    if not isinstance(time_zone, str) or not 0 < len(time_zone) <= MAX_TIME_ZONE_LENGTH:
+        raise InvalidProfile(f"time_zone must be an IANA time zone name, got {time_zone!r}")
+    if time_zone != DEFAULT_TIME_ZONE and time_zone not in _iana_names():
+        raise InvalidProfile(f"time_zone must be an IANA time zone name, got {time_zone!r}")
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidProfile(f"time_zone {time_zone!r} is not known on this system") from None
+    return time_zone
+
+
+@functools.cache
+def _iana_names() -> frozenset[str]:
+    return frozenset(available_timezones())  # reads the zone files once per process

@@ -104,6 +104,7 @@ AthleteCreated: type[Aggregate.Event] = _made(Athlete, "Created")
 AthleteThresholdsChanged: type[Aggregate.Event] = _made(Athlete, "ThresholdsChanged")
 AthletePowerThresholdsChanged: type[Aggregate.Event] = _made(Athlete, "PowerThresholdsChanged")
 AthleteZonesChanged: type[Aggregate.Event] = _made(Athlete, "ZonesChanged")
+AthleteTimeZoneChanged: type[Aggregate.Event] = _made(Athlete, "TimeZoneChanged")
 
 BridgeRegistered: type[Aggregate.Event] = _made(BridgeClient, "Registered")
 BridgeRevoked: type[Aggregate.Event] = _made(BridgeClient, "Revoked")

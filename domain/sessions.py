@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeGuard
 from uuid import UUID
@@ -112,6 +112,7 @@ class WorkoutSession(Aggregate):
         ftp_w: int,
         transport: str,
         workout: dict[str, Any] | None,
+        timestamp: datetime | None = None,  # the library's: an imported ride's first record
     ) -> None:
         self._athlete_id = str(athlete_id)
         self._owner_id = str(owner_id)
@@ -145,8 +146,13 @@ class WorkoutSession(Aggregate):
         transport: str = "desktop",
         workout: Mapping[str, Any] | None = None,
         session_id: UUID | None = None,
+        started_at: datetime | None = None,
     ) -> WorkoutSession:
-        """Start a session; ``session_id`` lets the caller choose the aggregate id."""
+        """Start a session; ``session_id`` lets the caller choose the aggregate id.
+
+        An imported ride (transport "import") starts when its first record was made:
+        ``started_at``, which only imports may give. A live ride starts now.
+        """
         for name, value in (("athlete_id", athlete_id), ("owner_id", owner_id)):
             if not isinstance(value, UUID):
                 raise InvalidSession(f"{name} must be a UUID, got {value!r}")
@@ -158,6 +164,10 @@ class WorkoutSession(Aggregate):
         _check_transport(transport)
         if workout is not None and not (isinstance(workout, Mapping) and _is_json(workout)):
             raise InvalidSession("workout must be a JSON-compatible mapping with str keys")
+        if started_at is not None and (
+            transport != "import" or not isinstance(started_at, datetime) or not started_at.tzinfo
+        ):
+            raise InvalidSession("started_at must be an aware datetime, for imported rides only")
         return cls(
             id=session_id,
             athlete_id=athlete_id,
@@ -166,6 +176,7 @@ class WorkoutSession(Aggregate):
             ftp_w=ftp_w,
             transport=transport,
             workout=None if workout is None else copy.deepcopy(dict(workout)),
+            timestamp=None if started_at is None else started_at.astimezone(UTC),
         )
 
     # Samples
@@ -511,7 +522,12 @@ class WorkoutSession(Aggregate):
 
     def finish(self) -> None:
         self._ensure_active()
-        self._finish()
+        if self._transport == "import" and self._last_device_time is not None:
+            # An imported ride ends at its last record, not when the file was read.
+            last = datetime.fromtimestamp(self._last_device_time, UTC)
+            self._finish(timestamp=max(last, self.created_on))
+        else:
+            self._finish()
 
     # The library hands a decorated method the event's own timestamp when it asks for
     # one; the default None makes the library stamp the event when it is triggered.

@@ -1,19 +1,22 @@
 """Per-athlete analytics from the rollups and summaries (never from the 1 Hz samples).
 
-- `period_summaries` (weekly / monthly): time, work, TSS, heart rate, distance from
-  `daily_rollups`, ride counts and moving time from the finished sessions' summaries;
-- `fitness_chart`: CTL/ATL/TSB by day from `athlete_fitness`, extended by decay to the end;
+- `period_summaries` (weekly / monthly): time, work, TSS, heart rate, distance from the
+  minute rollups in the rider's days, ride counts and moving time from the summaries;
+- `fitness_chart`: CTL/ATL/TSB by day from `athlete_fitness`, extended by decay to the end
+  (the rider's today unless given);
 - `best_efforts`: the best mean power of standard durations over a date range, with the ride;
 - `power_curve`: the best mean power of every grid duration (all-time or over a range).
-Dates are UTC days; every function returns plain JSON-ready values.
+Dates are the rider's days, in the athlete's IANA zone (`athlete_time_zones`, UTC when
+unset); every function returns plain JSON-ready values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 
@@ -25,16 +28,35 @@ PERIODS = frozenset({"week", "month"})
 BEST_EFFORT_DURATIONS_S: tuple[int, ...] = (5, 60, 300, 1200, 3600)
 _EVER = (date(1970, 1, 1), date(9999, 12, 31))
 
+# The rider's days come from the minute rollups bucketed in the athlete's zone at query time
+# (a minute never straddles a local midnight, half-hour and 45-minute zones included); per
+# session and local day as `daily_rollups` does per UTC day, TSS from each session's NP.
+_ZONE_SQL = (
+    "SELECT coalesce((SELECT time_zone FROM athlete_time_zones WHERE athlete_id = %s), 'UTC')"
+)
 _PERIODS_SQL = """
-WITH ridden AS (
+WITH session_days AS (
+    SELECT session_id, (bucket AT TIME ZONE %(zone)s)::date AS day, max(ftp_w) AS ftp_w,
+        sum(seconds) AS seconds, sum(power_seconds) AS power_seconds,
+        sum(work_kj ORDER BY bucket) AS work_kj, max(max_power_w) AS max_power_w,
+        sum(np4_sum ORDER BY bucket) AS np4_sum, sum(hr_seconds) AS hr_seconds,
+        sum(avg_hr_bpm * hr_seconds ORDER BY bucket) AS hr_sum,
+        max(max_distance_m) - min(min_distance_m) AS distance_m
+    FROM minute_rollups
+    WHERE athlete_id = %(athlete)s AND bucket >= (%(start)s::timestamp AT TIME ZONE %(zone)s)
+        AND bucket < ((%(end)s::date + 1)::timestamp AT TIME ZONE %(zone)s)
+    GROUP BY session_id, 2
+), ridden AS (
     SELECT date_trunc(%(period)s, day::timestamp)::date AS period_start,
-        sum(sessions)::integer AS sessions, sum(seconds)::integer AS seconds,
-        sum(power_seconds)::integer AS power_seconds, sum(work_kj) AS work_kj,
-        max(max_power_w) AS max_power_w, sum(tss) AS tss,
-        sum(hr_seconds)::integer AS hr_seconds, sum(avg_hr_bpm * hr_seconds) AS hr_sum,
-        sum(distance_m) AS distance_m
-    FROM daily_rollups
-    WHERE athlete_id = %(athlete)s AND day BETWEEN %(start)s AND %(end)s
+        count(*)::integer AS sessions, sum(seconds)::integer AS seconds,
+        sum(power_seconds)::integer AS power_seconds, sum(work_kj ORDER BY day, session_id)
+            AS work_kj,
+        max(max_power_w) AS max_power_w,
+        sum(sqrt(power_seconds * np4_sum) / (36.0 * ftp_w::float8 ^ 2) ORDER BY day, session_id)
+            AS tss,
+        sum(hr_seconds)::integer AS hr_seconds, sum(hr_sum ORDER BY day, session_id) AS hr_sum,
+        sum(distance_m ORDER BY day, session_id) AS distance_m
+    FROM session_days
     GROUP BY 1
 ), rides AS (
     SELECT date_trunc(%(period)s, ride_day::timestamp)::date AS period_start,
@@ -61,6 +83,17 @@ class AnalyticsError(ValueError):
     """A query's arguments cannot be answered (unknown period, duration off the grid...)."""
 
 
+def time_zone(conn: psycopg.Connection[Any], athlete_id: UUID) -> str:
+    """The IANA zone the athlete's days are counted in (UTC until one is set)."""
+    row = conn.execute(_ZONE_SQL, (athlete_id,)).fetchone()
+    return "UTC" if row is None else str(row[0])
+
+
+def today(conn: psycopg.Connection[Any], athlete_id: UUID) -> date:
+    """The athlete's calendar day now, in their zone."""
+    return datetime.now(ZoneInfo(time_zone(conn, athlete_id))).date()
+
+
 def period_summaries(
     conn: psycopg.Connection[Any],
     athlete_id: UUID,
@@ -74,6 +107,7 @@ def period_summaries(
         _PERIODS_SQL,
         {
             "period": period,
+            "zone": time_zone(conn, athlete_id),
             "athlete": athlete_id,
             "start": start or _EVER[0],
             "end": end or _EVER[1],
@@ -109,8 +143,12 @@ def fitness_chart(
     start: date | None = None,
     end: date | None = None,
 ) -> list[dict[str, Any]]:
-    """One entry per day: TSS, CTL, ATL, TSB; days after the last ride decay to ``end``."""
-    first, last = start or _EVER[0], end or _EVER[1]
+    """One entry per day from the eve of the first ride (or ``start``) to ``end`` (default:
+    the rider's today): TSS, CTL, ATL, TSB; days after the last ride decay.
+
+    The eve holds GoldenCheetah's starting state (all 0), so that one ride draws a line."""
+    end = end or today(conn, athlete_id)
+    first, last = start or _EVER[0], end
     rows = conn.execute(
         "SELECT day, tss, ctl, atl, tsb FROM athlete_fitness"
         " WHERE athlete_id = %s AND day BETWEEN %s AND %s ORDER BY day",
@@ -120,8 +158,15 @@ def fitness_chart(
         {"day": day.isoformat(), "tss": tss, "ctl": ctl, "atl": atl, "tsb": tsb}
         for day, tss, ctl, atl, tsb in rows
     ]
-    if end is None:
-        return chart
+    first_ride = conn.execute(
+        "SELECT min(day) FROM athlete_fitness WHERE athlete_id = %s", (athlete_id,)
+    ).fetchone()
+    if first_ride is not None and first_ride[0] is not None:
+        eve = first_ride[0] - timedelta(days=1)
+        if first <= eve < last:
+            chart.insert(
+                0, {"day": eve.isoformat(), "tss": 0.0, "ctl": 0.0, "atl": 0.0, "tsb": 0.0}
+            )
     latest = conn.execute(
         "SELECT day, ctl, atl FROM athlete_fitness WHERE athlete_id = %s AND day <= %s"
         " ORDER BY day DESC LIMIT 1",

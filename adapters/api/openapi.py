@@ -20,6 +20,7 @@ from domain.athletes import (
     MAX_FTP_W,
     MAX_HR,
     MAX_POWER_ZONES,
+    MAX_TIME_ZONE_LENGTH,
     MAX_W_PRIME_J,
     MAX_WEIGHT_KG,
     MIN_FTP_W,
@@ -167,6 +168,10 @@ _ATHLETE_FIELDS = {
     "max_hr": _NULLABLE_HR,
     "threshold_hr": _NULLABLE_HR,
     "power_zones": _ZONES,
+    "time_zone": {
+        **text(MAX_TIME_ZONE_LENGTH),
+        "description": "IANA name (default UTC): the rider's days, weeks and months",
+    },
 }
 _ATHLETE_CHANGES = {
     "name": text(ATHLETE_NAME_LENGTH, nullable=True),
@@ -331,6 +336,16 @@ PATHS: dict[str, dict[str, Any]] = {
                 threshold_hr=_NULLABLE_HR,
                 effective_from={"type": ["string", "null"], "format": "date"},
             ),
+            errors=(404, 409),
+            params=("athlete_id",),
+        )
+    },
+    "/api/athletes/{athlete_id}/time-zone": {
+        "put": _op(
+            "set the IANA time zone; past rides move to their days in it",
+            "athletes",
+            (200, _ref("Athlete")),
+            body=body(("time_zone",), time_zone=_ATHLETE_FIELDS["time_zone"]),
             errors=(404, 409),
             params=("athlete_id",),
         )

@@ -25,8 +25,8 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 
 
 _RANGE = (
-    _query("start", _DATE, "first UTC day (default: all time); not after end, else 422"),
-    _query("end", _DATE, "last UTC day (default: all time); not before start, else 422"),
+    _query("start", _DATE, "first day, the rider's (default: all time); not after end, else 422"),
+    _query("end", _DATE, "last day, the rider's (default: all time); not before start, else 422"),
 )
 
 
@@ -104,7 +104,7 @@ ANALYTICS_PATHS: dict[str, dict[str, Any]] = {
         {"type": "object"},
     ),
     "/api/athletes/{athlete_id}/fitness": _get(
-        "CTL, ATL, TSB and TSS by UTC day",
+        "CTL, ATL, TSB and TSS by the rider's day, from the first ride to end (default today)",
         "analytics",
         "athlete_id",
         _list("fitness"),
@@ -112,7 +112,7 @@ ANALYTICS_PATHS: dict[str, dict[str, Any]] = {
         errors=_RANGE_ERRORS,
     ),
     "/api/athletes/{athlete_id}/summaries": _get(
-        "totals per week (from Monday) or month",
+        "totals per week (from Monday) or month, in the rider's time zone",
         "analytics",
         "athlete_id",
         _list("summaries", extra=("period",)),

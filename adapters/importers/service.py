@@ -17,7 +17,7 @@ import math
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -76,6 +76,7 @@ def import_ride(
     session = _session(store, session_id)
     if session is not None and not session.is_active:
         return RideImport(session_id, False, 0, ride.start_time, ftp)
+    readings = list(_readings(ride))
     if session is None:
         session = WorkoutSession.start(
             athlete_id=athlete_id,
@@ -84,9 +85,11 @@ def import_ride(
             ftp_w=ftp,
             transport="import",
             session_id=session_id,
+            # The ride starts with its first record (History is in ride order).
+            started_at=_first_record_at(readings, ride.start_time),
         )
     count = 0
-    for seq, (device_time, values) in enumerate(_readings(ride)):
+    for seq, (device_time, values) in enumerate(readings):
         hrv = "rr_1024" in values
         count += session.record_sample(
             client_id=session.client_id,
@@ -124,6 +127,12 @@ def _readings(ride: ImportedRide) -> Iterator[tuple[float, dict[str, Any]]]:
         yield start + second, {"rr_1024": beats}
 
 
+def _first_record_at(readings: list[tuple[float, dict[str, Any]]], start: datetime) -> datetime:
+    if not readings:
+        return start
+    return datetime.fromtimestamp(min(device_time for device_time, _ in readings), UTC)
+
+
 def _save(store: WattlogStore, session: WorkoutSession) -> None:
     try:
         store.save(session)
@@ -157,7 +166,7 @@ def _ftp(ride: ImportedRide, athlete: Athlete | None, ftp_w: int | None, name: s
     if ftp_w is not None:
         chosen: float | None = ftp_w
     elif athlete is not None:
-        chosen = athlete.ftp_on(ride.start_time.date())
+        chosen = athlete.ftp_on(athlete.local_day(ride.start_time))
     else:
         chosen = ride.threshold_power_w
     if chosen is None:

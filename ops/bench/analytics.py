@@ -175,6 +175,35 @@ SIZES = {
 }
 
 
+# Before issue 15, periods were UTC days read from `daily_rollups`: kept as the baseline of
+# the rider's-days query (minute rollups bucketed in the athlete's zone at query time).
+UTC_DAILY_PERIODS = """
+WITH ridden AS (
+    SELECT date_trunc(%(period)s, day::timestamp)::date AS period_start,
+        sum(sessions)::integer AS sessions, sum(seconds)::integer AS seconds,
+        sum(power_seconds)::integer AS power_seconds, sum(work_kj) AS work_kj,
+        max(max_power_w) AS max_power_w, sum(tss) AS tss,
+        sum(hr_seconds)::integer AS hr_seconds, sum(avg_hr_bpm * hr_seconds) AS hr_sum,
+        sum(distance_m) AS distance_m
+    FROM daily_rollups
+    WHERE athlete_id = %(athlete)s AND day BETWEEN %(start)s AND %(end)s
+    GROUP BY 1
+), rides AS (
+    SELECT date_trunc(%(period)s, ride_day::timestamp)::date AS period_start,
+        count(*)::integer AS rides, sum(moving_time_s)::integer AS moving_time_s
+    FROM session_summaries
+    WHERE athlete_id = %(athlete)s AND status = 'finished'
+        AND ride_day BETWEEN %(start)s AND %(end)s
+    GROUP BY 1
+)
+SELECT coalesce(r.period_start, s.period_start), coalesce(s.rides, 0),
+    coalesce(r.sessions, 0), coalesce(r.seconds, 0), s.moving_time_s, r.work_kj,
+    r.work_kj * 1000.0 / nullif(r.power_seconds, 0), r.max_power_w, r.tss,
+    r.hr_sum / nullif(r.hr_seconds, 0), r.distance_m
+FROM ridden r FULL JOIN rides s ON s.period_start = r.period_start
+ORDER BY 1
+"""
+
 # The same questions, asked of the raw samples.
 RAW_PERIODS = """
 SELECT date_trunc(%(period)s, ts AT TIME ZONE 'UTC') AS p, count(DISTINCT session_id),
@@ -247,6 +276,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--time-zone", default="America/Los_Angeles", help="the athlete's (IANA name)"
+    )
     args = parser.parse_args()
     name = f"wattlog_bench_analytics_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
@@ -264,6 +296,10 @@ def main() -> int:
                 samples = build(conn, athlete, args.rides, args.seed, flavour)
             finish(conn, flavour)
             generated_s = time.perf_counter() - started
+            conn.execute(
+                "INSERT INTO athlete_time_zones (athlete_id, time_zone) VALUES (%s, %s)",
+                (athlete, args.time_zone),
+            )
             results = measure(conn, athlete, args.repeats)
             sizes = dict(conn.execute(SIZES[flavour]).fetchall())
     finally:
@@ -273,6 +309,7 @@ def main() -> int:
     report = {
         "benchmark": "analytics",
         "flavour": flavour,
+        "time_zone": args.time_zone,
         "rides": args.rides,
         "samples": samples,
         "generate_s": round(generated_s, 1),
@@ -299,6 +336,16 @@ def measure(
     plan: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
         "weekly summaries (year)": (
             lambda: athletes.weekly_summaries(conn, athlete, *year),
+            lambda: conn.execute(
+                RAW_PERIODS,
+                {"period": "week", "athlete": athlete, "start": year[0], "end": year[1]},
+            ).fetchall(),
+        ),
+        "weekly, UTC daily_rollups": (
+            lambda: conn.execute(
+                UTC_DAILY_PERIODS,
+                {"period": "week", "athlete": athlete, "start": year[0], "end": year[1]},
+            ).fetchall(),
             lambda: conn.execute(
                 RAW_PERIODS,
                 {"period": "week", "athlete": athlete, "start": year[0], "end": year[1]},

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -53,6 +54,7 @@ class SummariesProjection:
         domain_events.AthleteThresholdsChanged,
         domain_events.AthletePowerThresholdsChanged,
         domain_events.AthleteZonesChanged,
+        domain_events.AthleteTimeZoneChanged,
     )
     depends_on: str | None = "samples"
 
@@ -72,6 +74,8 @@ class SummariesProjection:
                 self._power_thresholds(conn, event)
             elif logged.is_a(domain_events.AthleteZonesChanged):
                 self._power_zones(conn, event)
+            elif logged.is_a(domain_events.AthleteTimeZoneChanged):
+                refit[event.originator_id] = self._time_zone(conn, event)
             elif isinstance(event, Athlete.Event):
                 self._thresholds(conn, event, logged.is_a(domain_events.AthleteCreated))
             elif logged.is_a(domain_events.SessionStarted):
@@ -159,20 +163,37 @@ class SummariesProjection:
         cls._resummarise(conn, event.originator_id, date.fromisoformat(event.effective_from))
 
     @staticmethod
+    def _time_zone(conn: psycopg.Connection[Any], event: Any) -> date:
+        """Keeps the zone and moves the athlete's rides to their days in it."""
+        conn.execute(
+            "INSERT INTO athlete_time_zones (athlete_id, time_zone) VALUES (%s, %s)"
+            " ON CONFLICT (athlete_id) DO UPDATE SET time_zone = EXCLUDED.time_zone",
+            (event.originator_id, event.time_zone),
+        )
+        conn.execute(
+            "UPDATE session_summaries"
+            " SET ride_day = (coalesce(first_sample_at, started_at) AT TIME ZONE %s)::date"
+            " WHERE athlete_id = %s",
+            (event.time_zone, event.originator_id),
+        )
+        return date.min  # the whole fitness history
+
+    @staticmethod
     def _started(conn: psycopg.Connection[Any], event: Any) -> None:
-        started_at = _utc(event.timestamp)
+        started_at = _utc(event.timestamp)  # an imported ride's: its first record
+        athlete_id = _uuid(event.athlete_id)
         conn.execute(
             "INSERT INTO session_summaries (session_id, athlete_id, owner_id, transport, status,"
             " ftp_w, started_at, ride_day) VALUES (%s, %s, %s, %s, 'running', %s, %s, %s)"
             " ON CONFLICT (session_id) DO NOTHING",
             (
                 event.originator_id,
-                _uuid(event.athlete_id),
+                athlete_id,
                 _uuid(event.owner_id),
                 event.transport,
                 int(event.ftp_w),
                 started_at,
-                started_at.date(),
+                _local_day(conn, athlete_id, started_at),
             ),
         )
 
@@ -199,7 +220,7 @@ class SummariesProjection:
             if ride.first_second is not None
             else None
         )
-        day = first_at.date() if first_at is not None else started_at.astimezone(UTC).date()
+        day = _local_day(conn, athlete_id, first_at or started_at)
         if ride.first_second is not None:
             # CP and W' in force on the ride's day; summarize_ride defaults them (FTP, 20 kJ).
             cp_w, w_prime_j = _power_thresholds_on(conn, athlete_id, day)
@@ -275,6 +296,15 @@ def _hr_thresholds_on(
             (athlete_id,),
         ).fetchone()
     return (None, None) if row is None else (row[0], row[1])
+
+
+def _local_day(conn: psycopg.Connection[Any], athlete_id: UUID, moment: datetime) -> date:
+    """The athlete's calendar day at ``moment`` (UTC until the athlete sets a zone)."""
+    row = conn.execute(
+        "SELECT time_zone FROM athlete_time_zones WHERE athlete_id = %s", (athlete_id,)
+    ).fetchone()
+    zone = ZoneInfo(row[0]) if row is not None else UTC
+    return _utc(moment).astimezone(zone).date()
 
 
 def _utc(moment: datetime) -> datetime:

@@ -1,9 +1,10 @@
-"""`/api/athletes`: the profiles a user manages (FTP with history, thresholds, weight, zones)."""
+"""`/api/athletes`: the profiles a user manages (FTP with history, thresholds, weight, zones,
+the IANA time zone the rider's days are counted in)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from domain.errors import InvalidProfile
 
 FIELDS = (
     "name", "ftp_w", "weight_kg", "max_hr", "threshold_hr", "power_zones", "effective_from",
-    "cp_w", "w_prime_j",
+    "cp_w", "w_prime_j", "time_zone",
 )  # fmt: skip
 
 
@@ -44,8 +45,8 @@ def athlete_json(athlete: Athlete) -> dict[str, Any]:
             for day, value in athlete.ftp_history
         ],
         # CP and W' in force today (CP defaults to the FTP, W' to 20 kJ), and what was set.
-        "cp_w": athlete.cp_on(date.today()),
-        "w_prime_j": athlete.w_prime_on(date.today()),
+        "cp_w": athlete.cp_on(_today(athlete)),
+        "w_prime_j": athlete.w_prime_on(_today(athlete)),
         "power_threshold_history": [
             {"effective_from": day.isoformat(), "cp_w": cp_w, "w_prime_j": w_prime_j}
             for day, cp_w, w_prime_j in athlete.power_threshold_history
@@ -68,8 +69,21 @@ def athlete_json(athlete: Athlete) -> dict[str, Any]:
             "upper_bounds_pct": bounds,
             "zones": zones,
         },
+        "time_zone": athlete.time_zone,
         "created_at": athlete.created_on.isoformat(),
     }
+
+
+def _today(athlete: Athlete) -> date:
+    """The rider's calendar day now (the default day a change takes effect from)."""
+    return athlete.local_day(datetime.now(UTC))
+
+
+def _time_zone(body: JsonBody) -> str | None:
+    value = body.raw("time_zone")
+    if value is not None and not isinstance(value, str):
+        raise InvalidField("time_zone must be an IANA time zone name", field="time_zone")
+    return value
 
 
 def invalid_profile(error: InvalidProfile) -> InvalidField:
@@ -109,6 +123,7 @@ async def create(request: web.Request) -> web.Response:
     max_hr = body.optional_integer("max_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
     threshold = body.optional_integer("threshold_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
     zones = _zones(body)
+    zone = _time_zone(body)
     body.finish()
     try:
         athlete = Athlete.create(
@@ -118,6 +133,7 @@ async def create(request: web.Request) -> web.Response:
             weight_kg=weight,
             max_hr=max_hr,
             threshold_hr=threshold,
+            time_zone=zone or rules.DEFAULT_TIME_ZONE,
         )
         if zones is not None:
             athlete.change_zones(zones)
@@ -203,11 +219,13 @@ async def change_ftp(request: web.Request) -> web.Response:
     )
     body = await json_body(request)
     ftp_w = body.integer("ftp_w", minimum=rules.MIN_FTP_W, maximum=rules.MAX_FTP_W)
-    effective_from = body.optional_date("effective_from") or date.today()
+    effective_from = body.optional_date("effective_from")
     body.finish()
 
     return await _changed(
-        request, athlete_id, lambda athlete: athlete.change_ftp(ftp_w, effective_from)
+        request,
+        athlete_id,
+        lambda athlete: athlete.change_ftp(ftp_w, effective_from or _today(athlete)),
     )
 
 
@@ -220,13 +238,15 @@ async def change_power_thresholds(request: web.Request) -> web.Response:
     w_prime_j = body.optional_integer(
         "w_prime_j", minimum=rules.MIN_W_PRIME_J, maximum=rules.MAX_W_PRIME_J
     )
-    effective_from = body.optional_date("effective_from") or date.today()
+    effective_from = body.optional_date("effective_from")
     body.finish()
 
     return await _changed(
         request,
         athlete_id,
-        lambda athlete: athlete.change_power_thresholds(cp_w, w_prime_j, effective_from),
+        lambda athlete: athlete.change_power_thresholds(
+            cp_w, w_prime_j, effective_from or _today(athlete)
+        ),
     )
 
 
@@ -237,14 +257,28 @@ async def change_hr_thresholds(request: web.Request) -> web.Response:
     body = await json_body(request)
     max_hr = body.optional_integer("max_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
     threshold = body.optional_integer("threshold_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
-    effective_from = body.optional_date("effective_from") or date.today()
+    effective_from = body.optional_date("effective_from")
     body.finish()
 
     return await _changed(
         request,
         athlete_id,
-        lambda athlete: athlete.change_thresholds(max_hr, threshold, effective_from),
+        lambda athlete: athlete.change_thresholds(
+            max_hr, threshold, effective_from or _today(athlete)
+        ),
     )
+
+
+async def change_time_zone(request: web.Request) -> web.Response:
+    """PUT the rider's IANA zone; the history is re-bucketed by the projections."""
+    athlete_id = await athlete_of(
+        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
+    )
+    body = await json_body(request)
+    zone = body.text("time_zone", max_length=rules.MAX_TIME_ZONE_LENGTH)
+    body.finish()
+
+    return await _changed(request, athlete_id, lambda athlete: athlete.change_time_zone(zone))
 
 
 def setup(app: web.Application) -> None:
@@ -255,3 +289,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/api/athletes/{athlete_id}/ftp", change_ftp)
     app.router.add_post("/api/athletes/{athlete_id}/power-thresholds", change_power_thresholds)
     app.router.add_post("/api/athletes/{athlete_id}/hr-thresholds", change_hr_thresholds)
+    app.router.add_put("/api/athletes/{athlete_id}/time-zone", change_time_zone)

@@ -8,7 +8,7 @@ its cap of active (running or paused) sessions (503 `too_many_sessions` with
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -210,7 +210,7 @@ def _start(
             athlete_id=athlete_id,
             owner_id=owner_id,
             client_id=bridge.client_id,
-            ftp_w=athlete.ftp_on(date.today()),
+            ftp_w=athlete.ftp_on(athlete.local_day(datetime.now(UTC))),  # the rider's today
             transport=bridge.kind,
             workout=workout,
         )

@@ -14,6 +14,7 @@ export const paths = {
   athleteFtp: (id) => `/api/athletes/${id}/ftp`,
   athletePowerThresholds: (id) => `/api/athletes/${id}/power-thresholds`,
   athleteHrThresholds: (id) => `/api/athletes/${id}/hr-thresholds`,
+  athleteTimeZone: (id) => `/api/athletes/${id}/time-zone`,
   bridges: (includeRevoked = false) => `/api/bridges${includeRevoked ? "?include_revoked=1" : ""}`,
   bridge: (id) => `/api/bridges/${id}`,
   sessions: (query = {}) => `${sessions}${q(query)}`,

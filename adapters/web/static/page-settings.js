@@ -1,10 +1,11 @@
-// Athlete settings: create a profile, or change name, FTP, thresholds, CP and W′, weight and
-// zones.
+// Athlete settings: create a profile, or change name, FTP, thresholds, CP and W′, weight,
+// zones and the time zone (set from the browser's at creation).
 
 import { api, ApiError } from "./api.js";
 import { $, el, params, show, showError } from "./dom.js";
 import { paths } from "./endpoints.js";
-import { day, isoDay } from "./format.js";
+import { browserTimeZone, timeZones, todayIn } from "./days.js";
+import { day } from "./format.js";
 import { accountBar, chooseAthlete, startPage } from "./shell.js";
 
 const optionalInt = (input) => (input.value === "" ? null : Math.round(Number(input.value)));
@@ -15,7 +16,10 @@ function fillProfile(athlete) {
   $("#profile-weight").value = athlete?.weight_kg ?? "";
   $("#profile-max-hr").value = athlete?.max_hr ?? "";
   $("#profile-threshold-hr").value = athlete?.threshold_hr ?? "";
-  $("#profile-ftp-from").value = isoDay(new Date());
+  const zone = athlete?.time_zone ?? browserTimeZone();
+  $("#profile-time-zone").replaceChildren(...timeZones(zone, browserTimeZone()).map((z) => el("option", { value: z, text: z.replaceAll("_", " ") })));
+  $("#profile-time-zone").value = zone;
+  $("#profile-ftp-from").value = todayIn(zone);
   const creating = !athlete;
   show("#profile-ftp-from-label", !creating);
   show("#profile-ftp-from", !creating);
@@ -51,7 +55,7 @@ function renderZones(athlete) {
 function renderPowerThresholds(athlete) {
   $("#cp-watts").value = athlete.cp_w ?? "";
   $("#cp-w-prime").value = athlete.w_prime_j == null ? "" : athlete.w_prime_j / 1000;
-  $("#cp-from").value = isoDay(new Date());
+  $("#cp-from").value = todayIn(athlete.time_zone);
   $("#cp-history").replaceChildren(
     ...[...athlete.power_threshold_history].reverse().map((entry) => {
       const cp = entry.cp_w == null ? "CP = FTP" : `CP ${entry.cp_w} W`;
@@ -97,13 +101,18 @@ async function saveProfile(athlete) {
     threshold_hr: optionalInt($("#profile-threshold-hr")),
   };
   const ftp = Math.round(Number($("#profile-ftp").value));
-  if (!athlete) return api(paths.athletes, { method: "POST", body: { ...body, ftp_w: ftp } });
+  const zone = $("#profile-time-zone").value;
+  if (!athlete) return api(paths.athletes, { method: "POST", body: { ...body, ftp_w: ftp, time_zone: zone } });
   let updated = await api(paths.athlete(athlete.id), { method: "PATCH", body });
+  if (zone !== athlete.time_zone) {
+    // Past rides move to their days in the new zone (the projections re-bucket them).
+    updated = await api(paths.athleteTimeZone(athlete.id), { method: "PUT", body: { time_zone: zone } });
+  }
   if (ftp !== athlete.ftp_w) {
     // A new FTP is history, not an overwrite: rides keep the FTP in force on their day.
     updated = await api(paths.athleteFtp(athlete.id), {
       method: "POST",
-      body: { ftp_w: ftp, effective_from: $("#profile-ftp-from").value || isoDay(new Date()) },
+      body: { ftp_w: ftp, effective_from: $("#profile-ftp-from").value || todayIn(zone) },
     });
   }
   return updated;
@@ -146,7 +155,7 @@ startPage(async ({ athlete }) => {
         body: {
           cp_w: optionalInt($("#cp-watts")),
           w_prime_j: kj === "" ? null : Math.round(Number(kj) * 1000),
-          effective_from: $("#cp-from").value || isoDay(new Date()),
+          effective_from: $("#cp-from").value || todayIn(current.time_zone),
         },
       });
       renderPowerThresholds(current);
