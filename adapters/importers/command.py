@@ -22,6 +22,7 @@ from adapters.eventstore import WattlogStore
 from adapters.importers.fit import RideFileError, read_fit_ride
 from adapters.importers.service import RideImportError, import_ride
 from adapters.progress import ProgressBar
+from adapters.reachability import check_database
 from adapters.settings import Settings
 from domain.athletes import Athlete
 from domain.errors import InvalidProfile
@@ -49,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     # The same store as the API's: the ride's ownership rows are written with its events,
     # so imported rides appear in the owner's session lists.
+    check_database(settings)  # fail at once, not after the store's pool gave up
     store = IndexedStore(settings)
     failed = 0
     progress = ProgressBar("import", len(args.files)) if len(args.files) > 1 else None
