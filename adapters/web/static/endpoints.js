@@ -13,6 +13,7 @@ export const paths = {
   athlete: (id) => `/api/athletes/${id}`,
   athleteFtp: (id) => `/api/athletes/${id}/ftp`,
   athletePowerThresholds: (id) => `/api/athletes/${id}/power-thresholds`,
+  athleteRides: (id) => `/api/athletes/${id}/rides`,
   bridges: (includeRevoked = false) => `/api/bridges${includeRevoked ? "?include_revoked=1" : ""}`,
   bridge: (id) => `/api/bridges/${id}`,
   sessions: (query = {}) => `${sessions}${q(query)}`,

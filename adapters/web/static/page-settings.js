@@ -63,6 +63,8 @@ function renderPowerThresholds(athlete) {
 
 function showAthlete(athlete) {
   fillProfile(athlete);
+  $("#athlete-id").textContent = athlete?.id ?? "";
+  show("#athlete-id-line", Boolean(athlete));
   show("#profile-card");
   show("#cp-card", Boolean(athlete));
   if (athlete) renderPowerThresholds(athlete);
