@@ -63,8 +63,11 @@ def _wattlog(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str
         ["migrate"],
         ["api", "--port", "0"],
         ["import", "--athlete", "00000000-0000-4000-8000-000000000001", str(FIT_FILE)],
+        ["ingest"],
+        ["relay"],
+        ["project"],
     ],
-    ids=["migrate", "api", "import"],
+    ids=["migrate", "api", "import", "ingest", "relay", "project"],
 )
 def test_a_command_with_the_database_down_says_so_in_one_line(
     closed_port: int, argv: list[str]
