@@ -62,6 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.run(settings, args) or 0)
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        # A service that is down is the user's to fix, not a bug: one line, no traceback.
+        from adapters.reachability import EXIT_UNREACHABLE, explain
+
+        line = explain(error, settings)
+        if line is None:
+            raise
+        print(f"wattlog {args.command}: {line}", file=sys.stderr)
+        return EXIT_UNREACHABLE
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ MAX_CLIENT_ID_LENGTH = 128
 MAX_NAME_LENGTH = 64
 MAX_SEQ = 2**63 - 1  # the largest integer the event store's JSON encoder writes
 MAX_REASON_LENGTH = 500
+MAX_LABEL_LENGTH = 64
 
 COMMAND_VALUE_LIMITS: dict[str, tuple[float, float]] = {
     "target_power": (0.0, 2500.0),  # watts
@@ -101,6 +102,7 @@ class WorkoutSession(Aggregate):
     _manual_target: list[Any] | None = None  # [kind, value, step index it holds for]
     _intensity_pct: int = DEFAULT_INTENSITY_PCT
     _workout_control_version: int = 0  # counts manual target and intensity changes
+    _recording: dict[str, Any] | None = None  # sport, sub-sport, device of an imported file
 
     @event("Started")
     def __init__(
@@ -470,6 +472,26 @@ class WorkoutSession(Aggregate):
     def _mark_lap(self, lap_number: int, at_device_time: float | None) -> None:
         self._lap_count = lap_number
 
+    def describe_recording(
+        self, sport: str | None, sub_sport: str | None, device: Mapping[str, Any]
+    ) -> None:
+        """What recorded the ride (an imported file's sport, sub-sport and head unit)."""
+        self._ensure_active()
+        for name, text in (("sport", sport), ("sub_sport", sub_sport)):
+            if text is not None and (not isinstance(text, str) or len(text) > MAX_LABEL_LENGTH):
+                raise InvalidSession(f"{name} must be None or a str of at most {MAX_LABEL_LENGTH}")
+        if not isinstance(device, Mapping) or not _is_json(device):
+            raise InvalidSession("device must be a JSON-compatible mapping with str keys")
+        if len(repr(device)) > MAX_REASON_LENGTH:
+            raise InvalidSession(f"device must describe itself in {MAX_REASON_LENGTH} characters")
+        self._describe_recording(sport=sport, sub_sport=sub_sport, device=dict(device))
+
+    @event("RecordingDescribed")
+    def _describe_recording(
+        self, sport: str | None, sub_sport: str | None, device: dict[str, Any]
+    ) -> None:
+        self._recording = {"sport": sport, "sub_sport": sub_sport, "device": device}
+
     def pause(self) -> None:
         self._ensure_active()
         if self._status == SessionStatus.PAUSED:
@@ -577,6 +599,11 @@ class WorkoutSession(Aggregate):
     @property
     def workout(self) -> dict[str, Any] | None:
         return copy.deepcopy(self._workout)
+
+    @property
+    def recording(self) -> dict[str, Any] | None:
+        """`{"sport", "sub_sport", "device"}` for an imported file, else None."""
+        return copy.deepcopy(self._recording)
 
     @property
     def has_workout(self) -> bool:

@@ -7,6 +7,7 @@ import asyncio
 import sys
 
 from adapters.progress import ProgressBar
+from adapters.reachability import check_database
 from adapters.runtime import run_service
 from adapters.settings import Settings
 from projections.failure_commands import ALL, list_failures, retry_failed
@@ -64,6 +65,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.batch_size < 1:
         print("wattlog project: --batch-size must be at least 1", file=sys.stderr)
         return 2
+    check_database(settings)  # down: one line at once (adapters/cli.py), not a 30 s pool wait
     if args.failures:
         return list_failures(settings)
     if args.retry_failed is not None:

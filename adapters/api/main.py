@@ -13,6 +13,7 @@ import logging
 from aiohttp import web
 
 from adapters.api.app import create_app
+from adapters.reachability import check_database
 from adapters.runtime import run_service
 from adapters.settings import Settings
 
@@ -43,4 +44,7 @@ async def serve(settings: Settings, stop: asyncio.Event, host: str, port: int) -
 def run(settings: Settings, args: argparse.Namespace) -> int:
     host = args.host or settings.http_host
     port = args.port or settings.http_port
+    # Before any pool: a database that is down is one line on stderr (adapters/cli.py) at
+    # once, not pools retrying for half a minute while Ctrl-C waits behind them.
+    check_database(settings)
     return run_service(settings, lambda stop: serve(settings, stop, host, port))

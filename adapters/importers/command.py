@@ -1,5 +1,10 @@
 """`wattlog import FILE... --athlete ID`: import ride files (FIT) as finished sessions.
 
+`--athlete-email EMAIL` names the athlete by its owner's sign-in email instead (the
+dashboard's Settings page shows the id too); an owner with several athletes adds
+`--athlete-name NAME`. An email, or name, that matches no athlete, or several, stops the
+command (exit 2, one line on stderr naming the choices) before anything is stored.
+
 `--lthr`, `--max-hr`, `--cp` and `--w-prime` first set the athlete's profile: LTHR and
 maximum heart rate as the profile's current values, CP and W' in force from the earliest
 imported ride's day (docs/projections.md). They need an existing athlete, and a bad value
@@ -19,9 +24,11 @@ from uuid import UUID
 
 from adapters.api.ownership_index import IndexedStore
 from adapters.eventstore import WattlogStore
+from adapters.importers.athletes import UnknownAthlete, athlete_by_email
 from adapters.importers.fit import RideFileError, read_fit_ride
 from adapters.importers.service import RideImportError, import_ride
 from adapters.progress import ProgressBar
+from adapters.reachability import check_database
 from adapters.settings import Settings
 from domain.athletes import Athlete
 from domain.errors import InvalidProfile
@@ -31,7 +38,14 @@ THRESHOLD_OPTIONS = ("lthr", "max_hr", "cp", "w_prime")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="FIT files")
-    parser.add_argument("--athlete", required=True, type=UUID, help="the athlete's id")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--athlete", type=UUID, help="the athlete's id (shown in Settings)")
+    who.add_argument(
+        "--athlete-email", metavar="EMAIL", help="the athlete of the user signing in with EMAIL"
+    )
+    parser.add_argument(
+        "--athlete-name", metavar="NAME", help="with --athlete-email: which of the user's athletes"
+    )
     parser.add_argument(
         "--owner", type=UUID, help="owning user (default: the athlete profile's owner)"
     )
@@ -49,6 +63,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     # The same store as the API's: the ride's ownership rows are written with its events,
     # so imported rides appear in the owner's session lists.
+    if args.athlete_name is not None and args.athlete is not None:
+        print("wattlog import: --athlete-name goes with --athlete-email", file=sys.stderr)
+        return 2
+    check_database(settings)  # fail at once, not after the store's pool gave up
+    if args.athlete is None:
+        try:
+            args.athlete = athlete_by_email(settings, args.athlete_email, args.athlete_name)
+        except UnknownAthlete as error:
+            print(f"wattlog import: {error}", file=sys.stderr)
+            return 2
     store = IndexedStore(settings)
     failed = 0
     progress = ProgressBar("import", len(args.files)) if len(args.files) > 1 else None

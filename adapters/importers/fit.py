@@ -83,6 +83,7 @@ class ImportedRide:
     pauses: tuple[Pause, ...]
     device: DeviceInfo
     sport: str | None
+    sub_sport: str | None
     threshold_power_w: float | None
     threshold_hr_bpm: float | None
     max_hr_bpm: float | None
@@ -186,6 +187,7 @@ def _build_ride(messages: dict[str, list[dict[str, Any]]], name: str) -> Importe
         pauses=_pauses(messages.get("event", []), offset),
         device=_device(file_id, messages.get("device_info", [])),
         sport=_text(session.get("sport") or _first(messages, "sport", "sport")),
+        sub_sport=_text(session.get("sub_sport") or _first(messages, "sport", "sub_sport")),
         threshold_power_w=_number(session.get("threshold_power"))
         or _number(zones.get("functional_threshold_power")),
         threshold_hr_bpm=_number(zones.get("threshold_heart_rate")),

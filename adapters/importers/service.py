@@ -2,7 +2,9 @@
 
 The file is decoded completely first (a damaged or truncated file raises `RideFileError` and
 nothing is stored); then the session (transport "import"), one SampleRecorded event per
-record (`imported=True`), the heart-rate RR intervals, and Finished are saved. The
+record (`imported=True`), the heart-rate RR intervals, what recorded it (RecordingDescribed:
+sport, sub-sport, device), a LapMarked at the start of each of the file's laps after the
+first (`at_device_time`: the ride clock), and Finished are saved. The
 projectors treat the session like any other ride.
 
 The session id is derived from the athlete and the file's bytes, so importing the same file
@@ -103,6 +105,9 @@ def import_ride(
         )
     if session.sample_count == 0:
         raise RideImportError(f"{name}: the file holds no readings to import")
+    session.describe_recording(sport=ride.sport, sub_sport=ride.sub_sport, device=_device(ride))
+    for lap_start in _lap_marks(ride):
+        session.mark_lap(at_device_time=lap_start)
     session.finish()
     _save(store, session)
     return RideImport(session_id, True, count, ride.start_time, ftp)
@@ -131,6 +136,24 @@ def _first_record_at(readings: list[tuple[float, dict[str, Any]]], start: dateti
     if not readings:
         return start
     return datetime.fromtimestamp(min(device_time for device_time, _ in readings), UTC)
+
+
+def _device(ride: ImportedRide) -> dict[str, Any]:
+    device = ride.device
+    return {
+        "manufacturer": device.manufacturer,
+        "product": device.product,
+        "serial_number": device.serial_number,
+        "software_version": device.software_version,
+    }
+
+
+def _lap_marks(ride: ImportedRide) -> list[float]:
+    """Device times at which the file's laps after the first begin, as a rider's lap button
+    marks them; a lap starting at (or before) the first record or after the last is no mark."""
+    start = ride.start_time.timestamp()
+    last = ride.records[-1][0] if ride.records else 0.0
+    return [start + lap.start_offset_s for lap in ride.laps if 0.0 < lap.start_offset_s < last]
 
 
 def _save(store: WattlogStore, session: WorkoutSession) -> None:

@@ -13,6 +13,7 @@ from adapters.ingest.consumer import IngestConsumer
 from adapters.ingest.routes import RouteTable
 from adapters.ingest.writer import SessionWriter
 from adapters.postgres.pools import checked_pool
+from adapters.reachability import check_database
 from adapters.runtime import run_service, until_stopped
 from adapters.settings import Settings
 
@@ -42,4 +43,5 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    check_database(settings)  # down: one line at once (adapters/cli.py), not a 30 s pool wait
     return run_service(settings, lambda stop: serve(settings, stop))

@@ -9,6 +9,7 @@ import logging
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.amqp.topology import declare_topology
 from adapters.eventstore import WattlogStore
+from adapters.reachability import check_database
 from adapters.relay.relay import Relay
 from adapters.runtime import run_service, until_stopped
 from adapters.settings import Settings
@@ -35,4 +36,5 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    check_database(settings)  # down: one line at once (adapters/cli.py), not a 30 s pool wait
     return run_service(settings, lambda stop: serve(settings, stop))

@@ -50,7 +50,7 @@ REPLAY_PATHS: dict[str, dict[str, Any]] = {
     },
     "/ws/replay": {
         "get": {
-            "summary": "WebSocket: a past session replayed at 1x..60x with play/pause/seek",
+            "summary": "WebSocket: a past ride replayed at 1x..600x, play/pause/seek/skip pauses",
             "tags": ["websockets"],
             "responses": {"101": {"description": "success"}, **_errors(400, 403)},
             "security": [],

@@ -4,6 +4,10 @@ Pure: every method takes the caller's monotonic clock reading, so tests can driv
 a fake clock. The position advances at `speed` ride seconds per wall second while playing
 and stops at the end of the ride. Events are handed out once each, in timeline order;
 a seek moves the next event to the first one after the new position.
+
+With `skip_pauses` on, a silence longer than `SKIPPED_SILENCE_S` of ride time (the rider
+stopped: no samples, no events) is jumped over: the position moves straight to the next
+event, so a 6.5-hour ride with 3 hours of stops plays its 3.5 ridden hours only.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from __future__ import annotations
 from adapters.replay.timeline import Timeline
 
 MIN_SPEED = 1.0
-MAX_SPEED = 60.0
+MAX_SPEED = 600.0
+SKIPPED_SILENCE_S = 10.0
 
 
 class ReplayError(ValueError):
@@ -32,10 +37,19 @@ class ReplayPlayer:
         self._anchor_position = 0.0
         self._anchor_clock = 0.0
         self._next = 0
+        self._skip_pauses = False
 
     @property
     def speed(self) -> float:
         return self._speed
+
+    @property
+    def skip_pauses(self) -> bool:
+        return self._skip_pauses
+
+    def set_skip_pauses(self, skip: bool, now: float) -> None:
+        self._anchor(now)
+        self._skip_pauses = skip
 
     @property
     def duration_s(self) -> float:
@@ -77,6 +91,7 @@ class ReplayPlayer:
 
     def due(self, now: float) -> list[bytes]:
         """The events up to the current position not handed out yet."""
+        self._skip_silence(now)
         end = self._timeline.index_after(self.position(now))
         due = self._timeline.between(self._next, end)
         self._next = max(self._next, end)
@@ -86,8 +101,17 @@ class ReplayPlayer:
         """Wall seconds until the next event is due; None while paused or after the last."""
         if not self.playing(now) or self._next >= len(self._timeline):
             return None
+        self._skip_silence(now)
         ahead = self._timeline.offsets[self._next] - self.position(now)
         return max(0.0, ahead / self._speed)
+
+    def _skip_silence(self, now: float) -> None:
+        if not (self._skip_pauses and self._playing and self._next < len(self._timeline)):
+            return
+        upcoming = self._timeline.offsets[self._next]
+        if upcoming - self.position(now) > SKIPPED_SILENCE_S:
+            self._anchor_position = upcoming
+            self._anchor_clock = now
 
     def _anchor(self, now: float) -> None:
         self._anchor_position = self.position(now)

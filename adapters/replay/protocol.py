@@ -2,9 +2,11 @@
 
 First message (with the ticket, see `adapters.api.ws.handshake`):
   {"type": "auth", "ticket": "...", "session_id": "...",
-   "speed": 10, "position_s": 0, "play": false}          speed, position_s, play optional
+   "speed": 10, "position_s": 0, "play": false, "skip_pauses": false}   all but ticket,
+                                                                       session_id optional
 Then any of:
   {"type": "play"} | {"type": "pause"} | {"type": "speed", "speed": 30}
+  {"type": "skip_pauses", "skip": true}       jump over the ride's silences (player.py)
   {"type": "seek", "position_s": 754.5, "context_s": 300}  context_s optional
 """
 
@@ -33,6 +35,7 @@ class Opening:
     speed: float
     position_s: float
     play: bool
+    skip_pauses: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,19 @@ class Seek:
     context_s: float
 
 
-Control = Play | Pause | Speed | Seek
+@dataclass(frozen=True)
+class SkipPauses:
+    skip: bool
+
+
+Control = Play | Pause | Speed | Seek | SkipPauses
+
+
+def _flag(message: dict[str, Any], name: str) -> bool:
+    value = message.get(name, False)
+    if not isinstance(value, bool):
+        raise BadControl(f"{name} must be true or false")
+    return value
 
 
 def _number(message: dict[str, Any], name: str, default: float | None = None) -> float:
@@ -84,10 +99,9 @@ def parse_opening(hello: dict[str, Any]) -> Opening:
     position = _number(hello, "position_s", 0.0)
     if position < 0:
         raise BadControl("position_s must be 0 or more")
-    play = hello.get("play", False)
-    if not isinstance(play, bool):
-        raise BadControl("play must be true or false")
-    return Opening(session_id, _speed(hello), position, play)
+    return Opening(
+        session_id, _speed(hello), position, _flag(hello, "play"), _flag(hello, "skip_pauses")
+    )
 
 
 def parse_control(text: str) -> Control:
@@ -110,4 +124,6 @@ def parse_control(text: str) -> Control:
         if not 0 <= context <= MAX_CONTEXT_S:
             raise BadControl(f"context_s must be within 0..{MAX_CONTEXT_S:g}")
         return Seek(position, context)
-    raise BadControl("type must be play, pause, speed or seek")
+    if kind == "skip_pauses":
+        return SkipPauses(_flag(message, "skip"))
+    raise BadControl("type must be play, pause, speed, seek or skip_pauses")

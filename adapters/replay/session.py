@@ -7,7 +7,7 @@ Frames sent (JSON text):
   {"type": "events", "position_s", "events": [<live message>, ...]}  while playing, at most
       every MIN_FRAME_S and at least every TICK_S (possibly with no events: the position)
   {"type": "seeked", "position_s", "events": [...]}  the context to show after a seek
-  {"type": "state", "playing", "speed", "position_s"}  after every control
+  {"type": "state", "playing", "speed", "skip_pauses", "position_s"}  after every control
   {"type": "ended", "position_s"}                     the end of the ride was reached
 A lock keeps each control and the frames it causes together, so a client never receives
 events from before a seek after the seek's answer.
@@ -33,6 +33,7 @@ from adapters.replay.protocol import (
     Pause,
     Play,
     Seek,
+    SkipPauses,
     Speed,
 )
 from adapters.replay.protocol import parse_control as parse
@@ -67,6 +68,7 @@ class ReplaySession:
     async def run(self, opening: Opening) -> None:
         now = self._clock()
         self._player.set_speed(opening.speed, now)
+        self._player.set_skip_pauses(opening.skip_pauses, now)
         await self._send_ready()
         if opening.position_s > 0:
             await self._apply(Seek(opening.position_s, DEFAULT_CONTEXT_S))
@@ -120,6 +122,8 @@ class ReplaySession:
                 player.pause(now)
             elif isinstance(control, Speed):
                 player.set_speed(control.speed, now)
+            elif isinstance(control, SkipPauses):
+                player.set_skip_pauses(control.skip, now)
             else:
                 await self._seek(control.position_s, control.context_s, now)
             await self._send_state(now)
@@ -138,6 +142,7 @@ class ReplaySession:
             "type": "state",
             "playing": player.playing(now),
             "speed": player.speed,
+            "skip_pauses": player.skip_pauses,
             "position_s": round(player.position(now), 3),
         }
         await self._ws.send_str(orjson.dumps(state).decode())

@@ -1,8 +1,9 @@
 """A session's stored events as a timeline: each event becomes the message the live feed
 sends for it (`adapters.relay.messages`), placed at its time on the ride's own clock.
 
-The ride's clock is the bridge's device time, which samples carry (`t`). Other events
-(commands, laps, pauses) only have the server's commit time (`at`); they are moved onto the
+The ride's clock is the bridge's device time, which samples carry (`t`). A lap with
+`at_device_time` (an imported file's) is placed there. Other events (commands, pauses, laps
+marked from the dashboard) only have the server's commit time (`at`); they are moved onto the
 device clock by the smallest (`at` - `t`) seen on the session's samples: the clock offset
 plus the least delivery delay. The result is kept between the device times of the samples
 stored before and after the event, which matters when samples were stored long after they
@@ -69,6 +70,10 @@ def place(messages: Sequence[dict[str, Any]]) -> float | None:
         if t is not None:
             message["ride_t"] = t
             latest = t if latest is None else max(latest, t)
+            continue
+        marked = message.get("at_device_time")
+        if isinstance(marked, int | float) and not isinstance(marked, bool):
+            message["ride_t"] = float(marked)  # a lap marked on the device clock itself
             continue
         ride_t = message["at"] - (offset or 0.0)
         if latest is not None:

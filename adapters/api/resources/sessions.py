@@ -64,6 +64,7 @@ def session_json(session: WorkoutSession, summary: dict[str, Any] | None) -> dic
         "discard_reason": session.discard_reason,
         "ftp_w": session.ftp_w,
         "workout": session.workout,
+        "recording": session.recording,
         "sample_count": session.sample_count,
         "lap_count": session.lap_count,
         "commands": {

@@ -15,6 +15,7 @@ export const paths = {
   athletePowerThresholds: (id) => `/api/athletes/${id}/power-thresholds`,
   athleteHrThresholds: (id) => `/api/athletes/${id}/hr-thresholds`,
   athleteTimeZone: (id) => `/api/athletes/${id}/time-zone`,
+  athleteRides: (id) => `/api/athletes/${id}/rides`,
   bridges: (includeRevoked = false) => `/api/bridges${includeRevoked ? "?include_revoked=1" : ""}`,
   bridge: (id) => `/api/bridges/${id}`,
   sessions: (query = {}) => `${sessions}${q(query)}`,

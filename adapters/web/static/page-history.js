@@ -1,6 +1,6 @@
-// History: the athlete's rides, newest first, a page at a time.
+// History: the athlete's rides, newest first, a page at a time, and importing FIT files.
 
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import { $, el, show } from "./dom.js";
 import { paths } from "./endpoints.js";
 import { dateTime, duration, km, NONE, number } from "./format.js";
@@ -35,6 +35,42 @@ function row(session) {
     el("td", { class: "np", text: pending ? "…" : summary.normalized_power_w == null ? NONE : `${number(summary.normalized_power_w)} W` }),
     el("td", { class: "tss", text: pending ? "…" : number(summary.tss) }),
   );
+}
+
+// One request per file (the API takes one ride per request), one after the other, each
+// with its own result line: imported, already there, or refused with the API's reason.
+async function importFiles(athlete, files, done) {
+  const results = $("#upload-results");
+  results.replaceChildren();
+  $("#upload-start").disabled = true;
+  let imported = 0;
+  try {
+    for (const [index, file] of files.entries()) {
+      $("#upload-progress").textContent = `Importing ${index + 1} of ${files.length}: ${file.name}…`;
+      const form = new FormData();
+      form.append("file", file, file.name);
+      let line;
+      try {
+        const ride = await api(paths.athleteRides(athlete.id), { method: "POST", form });
+        imported += ride.created ? 1 : 0;
+        const what = ride.created ? `imported, ${number(ride.samples)} samples` : "already imported";
+        line = el(
+          "li",
+          { "data-result": ride.created ? "imported" : "already-imported" },
+          `${file.name}: ${what}, `,
+          el("a", { href: `/rides/${ride.session_id}`, text: `ride of ${dateTime(ride.started_at)}` }),
+        );
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        line = el("li", { "data-result": "refused", class: "form-error", text: `${file.name}: refused: ${error.message}` });
+      }
+      results.append(line);
+    }
+    $("#upload-progress").textContent = `${files.length} file${files.length === 1 ? "" : "s"} done, ${imported} imported.`;
+  } finally {
+    $("#upload-start").disabled = false;
+  }
+  await done();
 }
 
 startPage(async ({ athlete }) => {
@@ -74,6 +110,16 @@ startPage(async ({ athlete }) => {
   $("#rides-newer").addEventListener("click", () => {
     cursors.pop();
     load().catch(reportError);
+  });
+  $("#upload-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const files = [...$("#upload-files").files];
+    if (!files.length) return;
+    importFiles(athlete, files, () => {
+      cursors.splice(1);
+      refreshes = 0;
+      return load();
+    }).catch(reportError);
   });
   await load();
 });

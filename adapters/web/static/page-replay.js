@@ -1,14 +1,45 @@
 // Replay: a past ride streamed from its stored events, through the live widgets.
 
 import { api } from "./api.js";
-import { $, announce, rideIdFromPath, setText } from "./dom.js";
+import { $, announce, el, rideIdFromPath, setText, show } from "./dom.js";
 import { paths } from "./endpoints.js";
-import { dateTime, duration } from "./format.js";
+import { dateTime, duration, number } from "./format.js";
 import { LiveView } from "./live-view.js";
 import { ReplayFeed } from "./replay-feed.js";
 import { rideStart } from "./ride-figures.js";
 import { RideState } from "./ride-state.js";
 import { startPage } from "./shell.js";
+
+// A step's target as the file gave it: % of FTP or watts, a ramp as "from–to".
+function stepTarget(step, ftpW) {
+  const watts = (power) => (step.unit === "watts" ? power : power * ftpW);
+  if (step.power_start == null) return "free ride";
+  const [from, to] = [watts(step.power_start), watts(step.power_end ?? step.power_start)];
+  return Math.round(from) === Math.round(to) ? `${number(from)} W` : `${number(from)}–${number(to)} W`;
+}
+
+// The workout's steps, each with its start and length; the one at the replay's position
+// (seconds since the ride's start) is marked as current.
+function workoutSteps(session) {
+  const steps = session.workout?.steps ?? [];
+  show("#workout-steps-card", steps.length > 0);
+  const items = steps.map((step) =>
+    el(
+      "li",
+      { "data-start": step.start_s, "data-end": step.start_s + step.duration_s },
+      el("span", { class: "step-time", text: `${duration(step.start_s)} · ${duration(step.duration_s)}` }),
+      ` ${step.kind.replaceAll("_", " ")}: ${stepTarget(step, session.ftp_w)}`,
+    ),
+  );
+  $("#workout-steps").replaceChildren(...items);
+  return (position) => {
+    for (const item of items) {
+      const current = position >= Number(item.dataset.start) && position < Number(item.dataset.end);
+      if (current) item.setAttribute("aria-current", "step");
+      else item.removeAttribute("aria-current");
+    }
+  };
+}
 
 startPage(async () => {
   const id = rideIdFromPath();
@@ -28,6 +59,8 @@ startPage(async () => {
   const seek = $("#replay-seek");
   const speed = $("#replay-speed");
   const stateText = $("#replay-state");
+  const skipPauses = $("#replay-skip-pauses");
+  const markStep = workoutSteps(session);
 
   const view = new LiveView($("#ride-view"), {
     clock: () => startT + position,
@@ -35,6 +68,7 @@ startPage(async () => {
   });
   const render = () => {
     view.schedule(state, position);
+    markStep(position);
     if (!dragging) seek.value = String(position);
     seek.setAttribute("aria-valuetext", `${duration(Number(seek.value))} of ${duration(total)}`);
     setText("#replay-position", `${duration(dragging ? Number(seek.value) : position)} / ${duration(total)}`);
@@ -98,6 +132,7 @@ startPage(async () => {
     feed.setSpeed(Number(speed.value));
     render();
   });
+  skipPauses.addEventListener("change", () => feed.setSkipPauses(skipPauses.checked));
   seek.addEventListener("input", () => {
     dragging = true;
     render();
@@ -106,6 +141,6 @@ startPage(async () => {
     dragging = false;
     feed.seek(Number(seek.value));
   });
-  feed.start(Number(speed.value));
+  feed.start(Number(speed.value), skipPauses.checked);
   setInterval(render, 1000);
 });

@@ -60,6 +60,16 @@ async function optional(path) {
   }
 }
 
+// An imported file's sport and head unit: "cycling (road) on garmin edge810".
+function recordedBy(recording) {
+  if (!recording) return null;
+  const sport = [recording.sport, recording.sub_sport && recording.sub_sport !== "generic" ? `(${recording.sub_sport})` : null]
+    .filter(Boolean)
+    .join(" ");
+  const device = [recording.device?.manufacturer, recording.device?.product].filter(Boolean).join(" ");
+  return [sport, device ? `on ${device}` : null].filter(Boolean).join(" ") || null;
+}
+
 // Lap boundaries on the ride's clock: the start, every lap marked, the end.
 async function lapBounds(sessionId, series) {
   const marks = [];
@@ -98,6 +108,7 @@ startPage(async ({ athletes = [] } = {}) => {
   $("#ride-subtitle").textContent = [
     session.status,
     session.transport ? `${session.transport} bridge` : null,
+    recordedBy(session.recording),
     `FTP ${session.ftp_w} W`,
     session.workout?.name ? `workout “${session.workout.name}”` : null,
   ]

@@ -83,6 +83,8 @@ function renderHrThresholds(athlete) {
 
 function showAthlete(athlete) {
   fillProfile(athlete);
+  $("#athlete-id").textContent = athlete?.id ?? "";
+  show("#athlete-id-line", Boolean(athlete));
   show("#profile-card");
   show("#cp-card", Boolean(athlete));
   if (athlete) renderPowerThresholds(athlete);

@@ -19,10 +19,12 @@ export class ReplayFeed {
     this.position = 0;
     this.playing = false;
     this.speed = 1;
+    this.skipPauses = false;
   }
 
-  start(speed) {
+  start(speed, skipPauses = false) {
     this.speed = speed;
+    this.skipPauses = skipPauses;
     this.attempt();
   }
 
@@ -44,6 +46,7 @@ export class ReplayFeed {
           speed: this.speed,
           position_s: this.position,
           play: this.playing,
+          skip_pauses: this.skipPauses,
         }),
       ),
     );
@@ -68,6 +71,7 @@ export class ReplayFeed {
     } else if (frame.type === "state") {
       this.playing = frame.playing;
       this.speed = frame.speed;
+      this.skipPauses = frame.skip_pauses ?? this.skipPauses;
       this.handlers.state(frame);
     } else if (frame.type in this.handlers) {
       this.handlers[frame.type](frame);
@@ -95,6 +99,11 @@ export class ReplayFeed {
   setSpeed(speed) {
     this.speed = speed;
     this.send({ type: "speed", speed });
+  }
+
+  setSkipPauses(skip) {
+    this.skipPauses = skip;
+    this.send({ type: "skip_pauses", skip });
   }
 
   seek(positionS) {

@@ -41,7 +41,7 @@ def test_opening_takes_speed_position_and_play() -> None:
     [
         {},
         {"session_id": "not-a-uuid"},
-        {"session_id": str(uuid4()), "speed": 100},
+        {"session_id": str(uuid4()), "speed": 1000},
         {"session_id": str(uuid4()), "speed": "fast"},
         {"session_id": str(uuid4()), "position_s": -1},
         {"session_id": str(uuid4()), "play": "yes"},
