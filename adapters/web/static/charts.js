@@ -14,6 +14,9 @@ export function loadUPlot() {
 export const COLORS = {
   power: "#e8590c",
   target: "#7048e8",
+  workout: "#748ffc",
+  workoutFill: "rgba(116, 143, 252, 0.18)",
+  wbal: "#9c36b5",
   hr: "#e03131",
   cadence: "#1c7ed6",
   speed: "#2f9e44",
