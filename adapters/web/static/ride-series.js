@@ -74,15 +74,21 @@ function stepTarget(step, workoutS, ftpW) {
 // The workout's target (W) at a workout time, as domain/workouts: linear within a step, a
 // boundary belongs to the step that starts there, none in free ride or after the end.
 export function workoutTargetAt(workout, workoutS, ftpW) {
-  for (const step of workout?.steps ?? []) {
-    if (workoutS >= step.start_s && workoutS < step.start_s + step.duration_s) {
-      return stepTarget(step, workoutS, ftpW);
-    }
-  }
-  return null;
+  return workoutCursor(workout, ftpW)(workoutS);
 }
 
-const inPause = (spans, time) => spans.some(([from, to]) => time >= from && time < to);
+// workoutTargetAt for times that only go forward (the chart's rows): O(steps + rows).
+function workoutCursor(workout, ftpW) {
+  const steps = workout?.steps ?? [];
+  let index = 0;
+  return (workoutS) => {
+    while (index < steps.length && workoutS >= steps[index].start_s + steps[index].duration_s) index += 1;
+    const step = steps[index];
+    return step && workoutS >= step.start_s ? stepTarget(step, workoutS, ftpW) : null;
+  };
+}
+
+const inPause = (spans, time) => spans.length > 0 && spans.some(([from, to]) => time >= from && time < to);
 
 // Chart columns: x, then each named column, with a break row (all null) at every stop and
 // every pause, and the rows inside a pause left out. `workout` targets follow the session's
@@ -102,6 +108,7 @@ export function rideChartData(series, { smoothingS = 1, pauseSpans = [], targets
   let previous = null;
   let workoutS = 0;
   let targetIndex = -1;
+  const workoutAt = workout && ftpW ? workoutCursor(workout, ftpW) : () => null;
   for (let k = 0; k < t.length; k += 1) {
     const time = t[k];
     if (inPause(pauseSpans, time)) continue;
@@ -118,7 +125,7 @@ export function rideChartData(series, { smoothingS = 1, pauseSpans = [], targets
     out.x.push(time);
     for (const [name, values] of Object.entries(measured)) out[name].push(values[k] ?? null);
     out.target.push(targetIndex >= 0 ? targets[targetIndex][1] : null);
-    out.workout.push(workout && ftpW ? workoutTargetAt(workout, workoutS, ftpW) : null);
+    out.workout.push(workoutAt(workoutS));
     previous = time;
   }
   return out;
