@@ -59,8 +59,9 @@ async def run(page: Page, script: str) -> Any:
             const rs = await import("/static/ride-series.js");
             const rc = await import("/static/ride-charts.js");
             const fmt = await import("/static/format.js");
-            return new Function("rs", "rc", "fmt", `return (async () => { ${body} })()`)(
-                rs, rc, fmt);
+            const charts = await import("/static/charts.js");
+            return new Function("rs", "rc", "fmt", "charts",
+                `return (async () => { ${body} })()`)(rs, rc, fmt, charts);
         }""",
         script,
     )
@@ -187,11 +188,14 @@ async def test_the_chart_draws_power_last_with_the_overlays_and_the_wbal_chart_f
 
 
 @pytest.mark.parametrize(
-    ("locale", "clock", "with_seconds"),
-    [("de-DE", "23:13", "23:13:20"), ("en-US", "11:13 PM", "11:13:20 PM")],
+    ("locale", "clock", "with_seconds", "axis"),
+    [
+        ("de-DE", "23:13", "23:13:20", ["14.11.", "23:13\n14.11.23", "2023", "Nov"]),
+        ("en-US", "11:13 PM", "11:13:20 PM", ["11/14", "11:13 PM\n11/14/23", "2023", "Nov"]),
+    ],
 )
 async def test_chart_times_are_shown_in_the_browsers_locale(
-    browser: Browser, base_url: str, locale: str, clock: str, with_seconds: str
+    browser: Browser, base_url: str, locale: str, clock: str, with_seconds: str, axis: list[str]
 ) -> None:
     page = await open_page(browser, base_url, locale)
     shown = await run(
@@ -202,11 +206,16 @@ async def test_chart_times_are_shown_in_the_browsers_locale(
         const chart = await rc.seriesChart(document.getElementById("chart"), prepared);
         chart.setCursor({left: chart.valToPos(t0, "x"), top: 10});
         await settled();
-        return {clock: fmt.clockTime(t0), long: fmt.clockTime(t0, true),
+        // uPlot's own time axes (analytics, live) through charts.js's fmtDate.
+        const axis = ["{M}/{D}", "{h}:{mm}{aa}\\n{M}/{D}/{YY}", "{YYYY}", "{MMM}"].map(
+            (template) => charts.localeDateFormat(template)(new Date(t0 * 1000)));
+        return {clock: fmt.clockTime(t0), long: fmt.clockTime(t0, true), axis,
                 legend: document.querySelector(".u-legend .u-series:first-child .u-value")
                     .textContent};
         """,
     )
     # Chromium's ICU puts a narrow or a plain space before PM, depending on its version.
+    axis_shown = [text.replace("\u202f", " ") for text in shown.pop("axis")]
     shown = {key: text.replace("\u202f", " ") for key, text in shown.items()}
     assert shown == {"clock": clock, "long": with_seconds, "legend": with_seconds}
+    assert axis_shown == axis
