@@ -66,7 +66,8 @@ function lapBounds(statusEvents, series) {
   return [first, ...marks.filter((m) => m > first && m < last).sort((a, b) => a - b), last];
 }
 
-// The 1 s chart and the W′ balance under it; the smoothing choice redraws both in place.
+// The 1 s chart and the W′ balance under it; a smoothing choice redraws the 1 s chart in
+// place (W′bal is not smoothed).
 async function renderSeries(session, series, statusEvents, commandEvents) {
   const select = $("#series-smoothing");
   select.replaceChildren(...SMOOTHING_S.map((s) => el("option", { value: String(s), text: s === 1 ? "None (1 s)" : `${s} s` })));
