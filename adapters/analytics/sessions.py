@@ -14,6 +14,7 @@ from uuid import UUID
 import psycopg
 
 from adapters.analytics.values import plain, plain_row
+from domain.metrics.wbal import wbal_at_seconds
 from projections.summaries.curve_grid import CURVE_GRID_S
 
 SERIES_COLUMNS: tuple[str, ...] = (
@@ -47,7 +48,8 @@ def session_series(
     start: datetime | None = None,
     end: datetime | None = None,
 ) -> dict[str, Any]:
-    """The 1 Hz rows (optionally between two times), one list per column; `t` in epoch s."""
+    """The 1 Hz rows (optionally between two times), one list per column; `t` in epoch s;
+    `wbal_j` the W' balance at each row (whole rides only)."""
     rows = conn.execute(
         f"SELECT extract(epoch FROM ts)::bigint, {', '.join(SERIES_COLUMNS)} FROM samples"
         " WHERE session_id = %s AND ts >= coalesce(%s, '-infinity'::timestamptz)"
@@ -57,7 +59,28 @@ def session_series(
     series: dict[str, Any] = {"session_id": str(session_id), "t": [r[0] for r in rows]}
     for index, name in enumerate(SERIES_COLUMNS, start=1):
         series[name] = [r[index] for r in rows]
+    whole = start is None and end is None  # W'bal depends on everything ridden before
+    series["wbal_j"] = (
+        _wbal_series(conn, session_id, series["t"], series["power_w"]) if whole else None
+    )
     return series
+
+
+def _wbal_series(
+    conn: psycopg.Connection[Any], session_id: UUID, seconds: list[int], power: list[Any]
+) -> list[float] | None:
+    """W'bal at each row, with the CP and W' the summary used (so its lowest value is the
+    summary's `wbal_min_j`); None until summarised, or when the ride has no power."""
+    row = conn.execute(
+        "SELECT cp_w, w_prime_j FROM session_summaries WHERE session_id = %s", (session_id,)
+    ).fetchone()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    watts = [None if w is None else float(w) for w in power]
+    if all(w is None for w in watts):
+        return None
+    balance = wbal_at_seconds(seconds, watts, float(row[0]), float(row[1]))
+    return [round(j, 1) for j in balance]
 
 
 def session_minutes(conn: psycopg.Connection[Any], session_id: UUID) -> dict[str, Any]:

@@ -80,7 +80,7 @@ _RANGE_ERRORS = (401, 404, 422)
 
 ANALYTICS_PATHS: dict[str, dict[str, Any]] = {
     "/api/sessions/{session_id}/series": _get(
-        "the ride's 1 s series, columnar, t in epoch s",
+        "the ride's 1 s series, columnar, t in epoch s, wbal_j the W' balance in J",
         "analytics",
         "session_id",
         _columns("t", "power_w", "heart_rate_bpm", "cadence_rpm", "speed_kmh"),

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 
-from domain.metrics.errors import InvalidThresholdError
+from domain.metrics.errors import InvalidThresholdError, ResampleError
 
 
 def _check(cp_w: float, w_prime_j: float) -> None:
@@ -57,6 +58,29 @@ def wbal_integral(
         spent = spent * decay + (above if above > 0 else 0.0)
         balance.append(w_prime_j - spent)
     return tuple(balance)
+
+
+def wbal_at_seconds(
+    seconds: Sequence[int],
+    power: Sequence[float | None],
+    cp_w: float,
+    w_prime_j: float,
+) -> tuple[float, ...]:
+    """``wbal_integral`` at each recorded second of a ride kept as rows (``seconds`` ascending,
+    one power value each): the seconds missing between rows are a pause, taken as 0 W, so the
+    balance recovers across it and ``tau`` is the summary's."""
+    if len(seconds) != len(power):
+        raise ResampleError(f"{len(seconds)} seconds but {len(power)} power values")
+    if any(later <= earlier for earlier, later in pairwise(seconds)):
+        raise ResampleError("the seconds of a ride must be in strictly ascending order")
+    if not seconds:
+        return ()
+    first = seconds[0]
+    dense: list[float | None] = [None] * (seconds[-1] - first + 1)
+    for second, watts in zip(seconds, power, strict=True):
+        dense[second - first] = watts
+    balance = wbal_integral(dense, cp_w, w_prime_j)
+    return tuple(balance[second - first] for second in seconds)
 
 
 def wbal_differential(

@@ -14,6 +14,9 @@ export function loadUPlot() {
 export const COLORS = {
   power: "#e8590c",
   target: "#7048e8",
+  workout: "#748ffc",
+  workoutFill: "rgba(116, 143, 252, 0.18)",
+  wbal: "#9c36b5",
   hr: "#e03131",
   cadence: "#1c7ed6",
   speed: "#2f9e44",
@@ -40,6 +43,31 @@ export function line(label, color, options = {}) {
   return { label, stroke: color, width: 1.5, points: { show: false }, spanGaps: false, ...options };
 }
 
+// uPlot's time axes and legends use US templates ("{M}/{D}", "{h}:{mm}{aa}") with English
+// names; this formats the same parts in the browser's locale instead (each line of a
+// template on its own: uPlot puts the rollover date under the time).
+export function localeDateFormat(template) {
+  const lines = template.split("\n").map((part) => {
+    if (part.startsWith(":{ss}")) return (date) => `:${String(date.getSeconds()).padStart(2, "0")}`;
+    const has = (token) => part.includes(token);
+    const options = {};
+    if (has("{YYYY}")) options.year = "numeric";
+    else if (has("{YY}")) options.year = "2-digit";
+    if (has("{MMMM}")) options.month = "long";
+    else if (has("{MMM}")) options.month = "short";
+    else if (has("{MM}") || has("{M}")) options.month = "numeric";
+    if (has("{DD}") || has("{D}")) options.day = "numeric";
+    if (has("{WWW}")) options.weekday = "short";
+    if (has("{h}") || has("{H}") || has("{HH}")) options.hour = "numeric";
+    if (has("{mm}")) options.minute = "2-digit";
+    if (has("{ss}")) options.second = "2-digit";
+    if (!Object.keys(options).length) return () => part;
+    const format = new Intl.DateTimeFormat(undefined, options);
+    return (date) => format.format(date);
+  });
+  return (date) => lines.map((line) => line(date)).join("\n");
+}
+
 // `build(uPlot)` returns the options (it may use uPlot.paths); resolves to the chart, or to
 // null with a message in the container when uPlot is not installed.
 export async function createChart(container, build, data) {
@@ -61,7 +89,7 @@ export async function createChart(container, build, data) {
   const options = build(uPlot);
   const height = options.height ?? (container.classList.contains("tall") ? 320 : 240);
   const width = () => Math.max(260, container.clientWidth);
-  const chart = new uPlot({ ...options, width: width(), height }, data, container);
+  const chart = new uPlot({ fmtDate: localeDateFormat, ...options, width: width(), height }, data, container);
   let lastWidth = width();
   const observer = new ResizeObserver(() => {
     if (width() !== lastWidth) {

@@ -47,6 +47,16 @@ export function dateTime(iso) {
   });
 }
 
+// A time of day (epoch seconds) in the browser's locale: 14:05 in Berlin, 2:05 PM in Boston.
+export function clockTime(epochS, withSeconds = false) {
+  if (epochS === null || epochS === undefined || !Number.isFinite(epochS)) return NONE;
+  return new Date(epochS * 1000).toLocaleTimeString(undefined, {
+    hour: "numeric",
+    minute: "2-digit",
+    ...(withSeconds ? { second: "2-digit" } : {}),
+  });
+}
+
 export function day(iso) {
   if (!iso) return NONE;
   return new Date(iso.length === 10 ? `${iso}T00:00:00` : iso).toLocaleDateString(undefined, {

@@ -1,12 +1,14 @@
-// Ride detail: summary figures, the zoomable 1 s series, time in zones, the power-duration
-// curve and laps.
+// Ride detail: summary figures, the zoomable 1 s series (smoothed, broken at stops, with the
+// ERG target and the workout's steps) and the W′ balance under it, time in zones, the
+// power-duration curve and laps.
 
 import { api, ApiError } from "./api.js";
 import { $, el, rideIdFromPath, show } from "./dom.js";
 import { paths } from "./endpoints.js";
 import { dateTime, number } from "./format.js";
-import { curveChart, lapsTable, seriesChart, zonesTable } from "./ride-charts.js";
+import { curveChart, lapsTable, seriesChart, updateSeriesChart, wbalChart, zonesTable } from "./ride-charts.js";
 import { figures, rideStart } from "./ride-figures.js";
+import { defaultSmoothing, pauses, rideChartData, SMOOTHING_S, targetChanges } from "./ride-series.js";
 import { startPage } from "./shell.js";
 
 const REFRESH_MS = 3000;
@@ -70,26 +72,55 @@ function recordedBy(recording) {
   return [sport, device ? `on ${device}` : null].filter(Boolean).join(" ") || null;
 }
 
+// Every event of one kind ("status", "command"), on the ride's clock (`ride_t`).
+async function eventsOf(sessionId, kind) {
+  const events = [];
+  let after = 0;
+  while (after !== null) {
+    const page = await api(paths.sessionEvents(sessionId, { kind, after_version: after, limit: 5000 }));
+    events.push(...page.events);
+    after = page.next_after_version;
+  }
+  return events;
+}
+
 // Lap boundaries on the ride's clock: the start, every lap marked, the end.
-async function lapBounds(sessionId, series) {
+function lapBounds(statusEvents, series) {
   const marks = [];
   let start = null;
   let end = null;
-  let after = 0;
-  while (after !== null) {
-    const page = await api(paths.sessionEvents(sessionId, { kind: "status", after_version: after, limit: 5000 }));
-    for (const event of page.events) {
-      if (event.event === "Started") start = event.ride_t;
-      else if (event.event === "LapMarked") marks.push(event.ride_t);
-      else if (event.event === "Finished" || event.event === "Discarded") end = event.ride_t;
-    }
-    after = page.next_after_version;
+  for (const event of statusEvents) {
+    if (event.event === "Started") start = event.ride_t;
+    else if (event.event === "LapMarked") marks.push(event.ride_t);
+    else if (event.event === "Finished" || event.event === "Discarded") end = event.ride_t;
   }
   const t = series?.t ?? [];
   const first = t.length ? t[0] : start;
   const last = t.length ? t.at(-1) + 1 : end;
   if (first == null || last == null) return [];
   return [first, ...marks.filter((m) => m > first && m < last).sort((a, b) => a - b), last];
+}
+
+// The 1 s chart and the W′ balance under it; a smoothing choice redraws the 1 s chart in
+// place (W′bal is not smoothed).
+async function renderSeries(session, series, statusEvents, commandEvents) {
+  const select = $("#series-smoothing");
+  select.replaceChildren(...SMOOTHING_S.map((s) => el("option", { value: String(s), text: s === 1 ? "None (1 s)" : `${s} s` })));
+  const t = series?.t ?? [];
+  select.value = String(defaultSmoothing(t.length ? t.at(-1) - t[0] : 0));
+  const context = {
+    pauseSpans: pauses(statusEvents),
+    targets: targetChanges(commandEvents),
+    workout: session.workout,
+    ftpW: session.ftp_w,
+  };
+  const prepare = () => rideChartData(series, { ...context, smoothingS: Number(select.value) });
+  const link = { key: `ride-${session.id}`, charts: [] };
+  const prepared = prepare();
+  const chart = await seriesChart($("#series-chart"), prepared, { resetButton: $("#series-reset"), link });
+  await wbalChart($("#wbal-chart"), prepared, session.summary?.w_prime_j, { link });
+  select.disabled = !chart;
+  select.addEventListener("change", () => updateSeriesChart(chart, prepare()));
 }
 
 startPage(async ({ athletes = [] } = {}) => {
@@ -115,15 +146,17 @@ startPage(async ({ athletes = [] } = {}) => {
     .filter(Boolean)
     .join(" · ");
   renderSummary(session, weightKg);
-  const details = (async () => {
-    const series = await optional(paths.sessionSeries(id));
-    await seriesChart($("#series-chart"), series, $("#series-reset"));
-    $("#laps").replaceChildren(lapsTable(await lapBounds(id, series), series));
-  })();
+  // The series and the W′ balance come from the same projections as the summary: wait for it.
   for (let refreshes = 0; pending(session) && refreshes < MAX_REFRESHES; refreshes += 1) {
     await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
     session = await api(paths.session(id));
     if (!pending(session)) renderSummary(session, weightKg);
   }
-  await details;
+  const [series, statusEvents, commandEvents] = await Promise.all([
+    optional(paths.sessionSeries(id)),
+    eventsOf(id, "status"),
+    eventsOf(id, "command"),
+  ]);
+  await renderSeries(session, series, statusEvents, commandEvents);
+  $("#laps").replaceChildren(lapsTable(lapBounds(statusEvents, series), series));
 });

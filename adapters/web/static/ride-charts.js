@@ -1,46 +1,100 @@
-// The ride detail's charts and tables: the zoomable 1 s series, time in zones, the
-// power-duration curve, laps.
+// The ride detail's charts and tables: the zoomable 1 s series with the W′ balance under it,
+// time in zones, the power-duration curve, laps.
 
 import { axis, COLORS, createChart, emptyChart, line } from "./charts.js";
 import { el } from "./dom.js";
-import { duration, NONE, number, shortDuration } from "./format.js";
+import { clockTime, duration, NONE, number, shortDuration } from "./format.js";
 
 const CURVE_TICKS_S = [1, 5, 15, 60, 300, 1200, 3600, 7200, 14400];
-const unit = (u) => (chart, value) => (value == null ? NONE : `${number(value, u === "km/h" ? 1 : 0)} ${u}`);
+const unit =
+  (u, digits = u === "km/h" ? 1 : 0) =>
+  (chart, value) =>
+    value == null ? NONE : `${number(value, digits)} ${u}`;
 
-export async function seriesChart(container, series, resetButton) {
-  const t = series?.t ?? [];
-  if (!t.length) {
+const wattsValue = unit("W");
+const hasValues = (values) => values.some((v) => v != null);
+
+// The x axis and the legend in the browser's locale: ticks as times of day, the legend with
+// seconds.
+const timeAxis = () => axis({ values: (u, ticks) => ticks.map((s) => clockTime(s, u.scales.x.max - u.scales.x.min < 120)) });
+const timeSeries = () => ({ label: "Time", value: (u, s) => (s == null ? NONE : clockTime(s, true)) });
+
+// Keeps the charts sharing `link` on the same x range (zoom, reset) and cursor.
+function linked(link, resetButton, full) {
+  return (u, key) => {
+    if (key !== "x") return;
+    const { min, max } = u.scales.x;
+    for (const other of link.charts) {
+      if (other !== u && (other.scales.x.min !== min || other.scales.x.max !== max)) other.setScale("x", { min, max });
+    }
+    if (resetButton) resetButton.disabled = min <= full.min && max >= full.max;
+  };
+}
+
+// The ride second by second: the workout's steps and the ERG target behind, heart rate,
+// cadence and speed, and power drawn last, on top. `prepared` is ride-series.js's
+// rideChartData; the series without any value (no workout, no ERG) are left out.
+export async function seriesChart(container, prepared, { resetButton = null, link = { charts: [] } } = {}) {
+  if (!prepared?.x.length) {
     emptyChart(container, "The second-by-second data of this ride is not available yet.");
     return null;
   }
-  const data = [t, series.power_w, series.heart_rate_bpm, series.cadence_rpm, series.speed_kmh];
-  const full = { min: t[0], max: t.at(-1) };
+  const full = { min: prepared.x[0], max: prepared.x.at(-1) };
+  const columns = [
+    ["workout", (uPlot) => line("Workout", COLORS.workout, { scale: "w", width: 1, fill: COLORS.workoutFill, paths: uPlot.paths.linear(), value: wattsValue })],
+    ["target", (uPlot) => line("ERG target", COLORS.target, { scale: "w", dash: [6, 4], paths: uPlot.paths.stepped({ align: 1 }), value: wattsValue })],
+    ["hr", () => line("Heart rate", COLORS.hr, { scale: "other", value: unit("bpm") })],
+    ["cadence", () => line("Cadence", COLORS.cadence, { scale: "other", value: unit("rpm") })],
+    ["speed", () => line("Speed", COLORS.speed, { scale: "other", value: unit("km/h") })],
+    ["power", () => line("Power", COLORS.power, { scale: "w", width: 2, value: wattsValue })],
+  ].filter(([name]) => name === "power" || hasValues(prepared[name]));
+  const chart = await createChart(
+    container,
+    (uPlot) => ({
+      scales: { x: { time: true }, w: { range: (u, min, max) => [0, Math.max(100, max * 1.05)] } },
+      cursor: { drag: { x: true, y: false }, sync: { key: link.key } },
+      axes: [timeAxis(), axis({ scale: "w", label: "W" }), axis({ scale: "other", side: 1, grid: { show: false }, label: "bpm · rpm · km/h" })],
+      series: [timeSeries(), ...columns.map(([, build]) => build(uPlot))],
+      hooks: { setScale: [linked(link, resetButton, full)] },
+    }),
+    [prepared.x, ...columns.map(([name]) => prepared[name])],
+  );
+  if (chart) {
+    chart.wattlogColumns = columns.map(([name]) => name);
+    link.charts.push(chart);
+  }
+  resetButton?.addEventListener("click", () => chart?.setScale("x", full));
+  return chart;
+}
+
+// New smoothing or data on a drawn chart, keeping its zoom.
+export function updateSeriesChart(chart, prepared) {
+  if (!chart) return;
+  chart.setData([prepared.x, ...chart.wattlogColumns.map((name) => prepared[name])], false);
+  chart.redraw(false, false);
+}
+
+// W′ balance under the power chart, in kJ, on the same time axis.
+export async function wbalChart(container, prepared, wPrimeJ, { link = { charts: [] } } = {}) {
+  if (!prepared?.x.length || !hasValues(prepared.wbal)) {
+    emptyChart(container, "No W′ balance for this ride: it has no power, or it is not summarised yet.");
+    return null;
+  }
+  const full = { min: prepared.x[0], max: prepared.x.at(-1) };
+  const kj = prepared.wbal.map((j) => (j == null ? null : j / 1000));
   const chart = await createChart(
     container,
     () => ({
-      scales: { x: { time: true }, w: { range: (u, min, max) => [0, Math.max(100, max * 1.05)] } },
-      cursor: { drag: { x: true, y: false } },
-      axes: [axis(), axis({ scale: "w", label: "W" }), axis({ scale: "other", side: 1, grid: { show: false }, label: "bpm · rpm · km/h" })],
-      series: [
-        {},
-        line("Power", COLORS.power, { scale: "w", value: unit("W") }),
-        line("Heart rate", COLORS.hr, { scale: "other", value: unit("bpm") }),
-        line("Cadence", COLORS.cadence, { scale: "other", value: unit("rpm") }),
-        line("Speed", COLORS.speed, { scale: "other", value: unit("km/h") }),
-      ],
-      hooks: {
-        setScale: [
-          (u, key) => {
-            if (key !== "x" || !resetButton) return;
-            resetButton.disabled = u.scales.x.min <= full.min && u.scales.x.max >= full.max;
-          },
-        ],
-      },
+      height: 160,
+      scales: { x: { time: true }, kj: { range: (u, min, max) => [Math.min(0, min), Math.max((wPrimeJ ?? 0) / 1000, max)] } },
+      cursor: { drag: { x: true, y: false }, sync: { key: link.key } },
+      axes: [timeAxis(), axis({ scale: "kj", label: "kJ" })],
+      series: [timeSeries(), line("W′ balance", COLORS.wbal, { scale: "kj", width: 2, value: unit("kJ", 1) })],
+      hooks: { setScale: [linked(link, null, full)] },
     }),
-    data,
+    [prepared.x, kj],
   );
-  resetButton?.addEventListener("click", () => chart?.setScale("x", full));
+  if (chart) link.charts.push(chart);
   return chart;
 }
 

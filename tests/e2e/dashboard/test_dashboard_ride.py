@@ -194,6 +194,20 @@ async def check_detail(page: Page, shots: Screenshots) -> None:
     await expect(page.locator("#power-zones table")).to_contain_text("Z4 Lactate threshold")
     await expect(page.locator("#laps")).to_contain_text("Lap 2")
     await expect(page.locator("#curve-chart canvas")).to_have_count(1)
+    await expect(page.locator("#wbal-chart canvas")).to_have_count(1)
+    # The ERG target set during the ride, from the command events, under the power line;
+    # the pause breaks the lines.
+    chart = await page.evaluate(
+        """() => {
+            const chart = document.querySelector("#series-chart").wattlogChart;
+            return {labels: chart.series.map((s) => s.label), data: chart.data};
+        }"""
+    )
+    assert chart["labels"][-1] == "Power" and "ERG target" in chart["labels"]
+    target = chart["data"][chart["labels"].index("ERG target")]
+    assert ERG_TARGET_W in target
+    x, power = chart["data"][0], chart["data"][-1]
+    assert any(power[k] is None and x[k] - x[k - 1] == 1 for k in range(1, len(x)))
     await page.wait_for_timeout(500)
     await shots.take(page, "ride")
 

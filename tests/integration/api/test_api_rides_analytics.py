@@ -24,6 +24,7 @@ from projections.runner import ProjectionRunner
 FIT = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "fit"
 INDOOR = (FIT / "sample-activity-indoor-trainer.fit").read_bytes()
 EDGE = (FIT / "Edge810-Vector-2013-08-16-15-35-10.fit").read_bytes()
+PAUSED = (FIT / "2019-02-17-062644-ELEMNT-297E-195-0.fit").read_bytes()
 TRUNCATED = (FIT / "activity-unexpected-eof.fit").read_bytes()
 OCTETS = {"Content-Type": "application/octet-stream"}
 
@@ -76,6 +77,9 @@ async def test_uploaded_ride_is_listed_and_its_analytics_match_its_summary(
     assert series["t"] == sorted(series["t"])
     file_power = [v["power_w"] for _, v in ride.records if v.get("power_w") is not None]
     assert max(p for p in series["power_w"] if p is not None) == max(file_power)
+    assert len(series["wbal_j"]) == len(series["t"])
+    assert summary["wbal_min_j"] < summary["w_prime_j"]  # the ride goes above CP
+    assert math.isclose(min(series["wbal_j"]), summary["wbal_min_j"], abs_tol=0.05)
 
     minutes = (await api.call("GET", f"/api/sessions/{session_id}/minutes", user)).body
     assert math.isclose(sum(w or 0 for w in minutes["work_kj"]), summary["work_kj"], rel_tol=1e-3)
@@ -106,6 +110,30 @@ async def test_uploaded_ride_is_listed_and_its_analytics_match_its_summary(
     athlete_curve = (await api.call("GET", f"{athlete_path}/power-curve", user)).body
     assert athlete_curve["watts"] == curve["watts"]
     assert set(athlete_curve["session_ids"]) == {session_id}
+
+
+async def test_wbal_series_of_a_ride_with_stops_recovers_across_them_down_to_the_summary_low(
+    api: Api, store: WattlogStore, settings: Settings
+) -> None:
+    user = await api.register()
+    athlete = await api.athlete(user)
+    reply = await upload(api, user, athlete["id"], PAUSED)
+    assert reply.status == 201, reply.body
+    session_id = reply.body["session_id"]
+    series = (await api.call("GET", f"/api/sessions/{session_id}/series", user)).body
+    assert series["t"] == [] and series["wbal_j"] is None  # not projected yet
+    await project(store, settings)
+    summary = (await api.call("GET", f"/api/sessions/{session_id}", user)).body["summary"]
+    series = (await api.call("GET", f"/api/sessions/{session_id}/series", user)).body
+    t, wbal = series["t"], series["wbal_j"]
+    assert len(wbal) == len(t)
+    assert math.isclose(min(wbal), summary["wbal_min_j"], abs_tol=0.05)
+    assert max(wbal) <= summary["w_prime_j"]
+    # Across every stop of a minute or more the rider, at 0 W, gets W' back.
+    stops = [k for k in range(1, len(t)) if t[k] - t[k - 1] >= 60 and wbal[k - 1] < 19_000]
+    assert stops, "the ELEMNT ride has long stops after efforts above CP"
+    for k in stops:
+        assert wbal[k] > wbal[k - 1], (t[k - 1], t[k])
 
 
 async def test_analytics_queries_with_bad_parameters_are_refused_naming_the_parameter(

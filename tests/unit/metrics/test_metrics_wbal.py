@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from domain.metrics.errors import InvalidThresholdError
-from domain.metrics.wbal import skiba_tau, wbal_differential, wbal_integral
+from domain.metrics.errors import InvalidThresholdError, ResampleError
+from domain.metrics.wbal import skiba_tau, wbal_at_seconds, wbal_differential, wbal_integral
 
 CP = 250.0
 W_PRIME = 20000.0
@@ -63,3 +63,21 @@ def test_wbal_needs_positive_cp_and_w_prime(cp: float, w_prime: float) -> None:
         wbal_integral([300.0], cp, w_prime)
     with pytest.raises(InvalidThresholdError):
         wbal_differential([300.0], cp, w_prime)
+
+
+def test_wbal_at_recorded_seconds_recovers_across_a_pause_as_if_at_zero_watts() -> None:
+    # 60 s hard, a 120 s pause (no rows), 30 s easy: the same as the dense ride with None.
+    seconds = [*range(60), *range(180, 210)]
+    power: list[float | None] = [400.0] * 60 + [150.0] * 30
+    dense: list[float | None] = [400.0] * 60 + [None] * 120 + [150.0] * 30
+    expected = wbal_integral(dense, CP, W_PRIME)
+    assert wbal_at_seconds(seconds, power, CP, W_PRIME) == tuple(expected[s] for s in seconds)
+    assert min(wbal_at_seconds(seconds, power, CP, W_PRIME)) == min(expected)
+
+
+def test_wbal_at_seconds_refuses_seconds_out_of_order_or_unmatched() -> None:
+    with pytest.raises(ResampleError, match="ascending"):
+        wbal_at_seconds([0, 2, 2], [300.0, 300.0, 300.0], CP, W_PRIME)
+    with pytest.raises(ResampleError, match="2 seconds but 1 power"):
+        wbal_at_seconds([0, 1], [300.0], CP, W_PRIME)
+    assert wbal_at_seconds([], [], CP, W_PRIME) == ()
