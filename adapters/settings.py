@@ -43,6 +43,7 @@ class Settings:
     ingest_batch_max: int = 2000
     ingest_batch_wait_ms: int = 50
     command_ttl_ms: int = 5000
+    live_partitions: int = 16
     max_running_sessions: int = 5000
     snapshot_interval: int = 500
     log_level: str = "INFO"
@@ -96,6 +97,8 @@ class Settings:
             raise SettingsError("WATTLOG_DB_FLAVOUR must be one of auto, plain, timescale")
         if self.ingest_shards < 1:
             raise SettingsError("WATTLOG_INGEST_SHARDS must be at least 1")
+        if self.live_partitions < 1:
+            raise SettingsError("WATTLOG_LIVE_PARTITIONS must be at least 1")
         if self.refresh_reuse_grace_s < 0:
             raise SettingsError("WATTLOG_REFRESH_REUSE_GRACE_S must not be negative")
         try:
