@@ -1,11 +1,14 @@
 """How many riders one box holds: simulated bridges at 4 notifications/s each against the
-whole stack on this machine (ingest workers and relay as real processes), with this
-machine's own limits measured in the same run.
+whole stack on this machine (ingest workers, relay and API processes as real processes),
+with this machine's own limits measured in the same run.
 
     .venv/bin/python ops/bench/ingest.py --tier smoke|basic|load|spike [--duration 60]
     .venv/bin/python ops/bench/ingest.py --riders 300 --duration 60
+    .venv/bin/python ops/bench/ingest.py --tier load --workers 2 --apis 2
     .venv/bin/python ops/bench/ingest.py --find-max
 
+Every tenth rider has an account and a dashboard socket on `/ws/live` (on API process
+i mod --apis): `latency_ws_ms` is from the notification's device time to its arrival there.
 Prints one JSON line of figures, then a short table. Lost and duplicated samples are
 counted from the event store and must be 0.
 """
@@ -18,18 +21,30 @@ import json
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
 from baselines import naive_events_per_s, raw_copy_rows_per_s, raw_publish_consume_per_s
 from benchlib import report, scratch_settings
+from dashboards import Dashboards, WatchedRider, register_riders
 from loadgen import LoadPlan, run_generator
-from measure import LiveLatency, ProcessUsage, QueueDepths, audit_store, percentiles
+from measure import (
+    DatabaseCpu,
+    LiveLatency,
+    ProcessUsage,
+    QueueDepths,
+    active_shards_per_connection,
+    audit_store,
+    broker_pid,
+    percentiles,
+)
 
 from adapters.amqp.topology_command import declare
 from adapters.eventstore import WattlogStore
@@ -43,44 +58,71 @@ DRAIN_TIMEOUT_S = 300.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(settings: Settings, name: str) -> subprocess.Popen[bytes]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start(settings: Settings, name: str, *args: str, **env_vars: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "WATTLOG_ENV": "test",
         "WATTLOG_DATABASE_URL": settings.database_url,
         "WATTLOG_AMQP_URL": settings.amqp_url,
         "WATTLOG_INGEST_SHARDS": str(settings.ingest_shards),
+        **env_vars,
     }
     log_path = Path(tempfile.gettempdir()) / f"wattlog-bench-{name}-{os.getpid()}.log"
     with log_path.open("ab") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", name], env=env, cwd=ROOT, stderr=log
+            [sys.executable, "-m", "adapters.cli", name, *args], env=env, cwd=ROOT, stderr=log
         )
 
 
-def _start_sessions(settings: Settings, riders: int) -> tuple[list[str], list[str]]:
+def _wait_ready(url: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} never became ready")
+        time.sleep(0.5)
+
+
+def _start_sessions(settings: Settings, riders: int) -> list[str]:
+    """Sessions of riders nobody watches (the watched ones: `dashboards.register_riders`)."""
     store = WattlogStore(settings)
     service = SessionService(store)
-    client_ids, owners = [], []
+    client_ids = []
     for _ in range(riders):
-        client_id, owner = f"bench-{uuid.uuid4().hex[:10]}", uuid.uuid4()
-        service.start(athlete_id=uuid.uuid4(), owner_id=owner, client_id=client_id, ftp_w=250)
+        client_id = f"bench-{uuid.uuid4().hex[:10]}"
+        service.start(
+            athlete_id=uuid.uuid4(), owner_id=uuid.uuid4(), client_id=client_id, ftp_w=250
+        )
         client_ids.append(client_id)
-        owners.append(str(owner))
     store.close()
-    return client_ids, owners
+    return client_ids
 
 
 async def _drive(
     settings: Settings,
     client_ids: list[str],
-    owners: list[str],
+    watched: list[WatchedRider],
     duration: float,
     generators: int,
     per_envelope: int,
 ) -> dict[str, Any]:
     live = LiveLatency()
-    live_connection = await live.subscribe(settings.amqp_url, owners[::LIVE_SAMPLE_EVERY])
+    live_connection = await live.subscribe(
+        settings.amqp_url, [rider.owner_id for rider in watched], settings.live_partitions
+    )
+    dashboards = Dashboards()
+    await dashboards.open(watched)
     depths = QueueDepths(settings.amqp_vhost)
     stop_sampling = asyncio.Event()
     sampler = asyncio.create_task(depths.run(stop_sampling))
@@ -99,7 +141,14 @@ async def _drive(
     await sampler
     await asyncio.sleep(1.0)
     await live_connection.close()
-    return {"published": published_total, "live": live.latencies, "depths": depths.peak}
+    await dashboards.close()
+    return {
+        "published": published_total,
+        "live": live.latencies,
+        "ws": dashboards.latencies,
+        "ws_samples_by_api": dict(dashboards.samples_by_api),
+        "depths": depths.peak,
+    }
 
 
 def run_once(
@@ -109,19 +158,43 @@ def run_once(
     generators: int,
     baselines: bool = True,
     per_envelope: int = 1,
+    apis: int = 1,
 ) -> dict[str, Any]:
     with scratch_settings(ingest_shards=4) as settings:
         asyncio.run(declare(settings))
-        client_ids, owners = _start_sessions(settings, riders)
-        processes = {f"ingest-{i}": _start(settings, "ingest") for i in range(workers)}
+        watched_count = -(-riders // LIVE_SAMPLE_EVERY)
+        client_ids = _start_sessions(settings, riders - watched_count)
+        processes = {
+            f"ingest-{i}": _start(
+                settings,
+                "ingest",
+                WATTLOG_INGEST_WORKERS=str(workers),
+                WATTLOG_INGEST_WORKER_INDEX=str(i),
+            )
+            for i in range(workers)
+        }
         processes["relay"] = _start(settings, "relay")
+        ports = [_free_port() for _ in range(apis)]
+        api_urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for i, port in enumerate(ports):
+            processes[f"api-{i}"] = _start(settings, "api", "--port", str(port))
+        for url in api_urls:
+            _wait_ready(url)
+        watched = asyncio.run(register_riders(settings, api_urls, watched_count))
+        client_ids += [rider.client_id for rider in watched]
         time.sleep(3.0)  # consumers subscribed, relay leader
+        shards = active_shards_per_connection(settings.amqp_vhost)
         usage = {name: ProcessUsage(p.pid) for name, p in processes.items()}
+        broker = broker_pid()
+        if broker is not None:
+            usage["rabbitmq"] = ProcessUsage(broker)
+        database = DatabaseCpu(settings.database_url)
         for u in usage.values():
             u.start()
+        database.start()
         started = time.monotonic()
         driven = asyncio.run(
-            _drive(settings, client_ids, owners, duration, generators, per_envelope)
+            _drive(settings, client_ids, watched, duration, generators, per_envelope)
         )
         per_rider = int(duration * RATE_HZ)
         published = dict.fromkeys(client_ids, per_rider)
@@ -133,8 +206,9 @@ def run_once(
             time.sleep(2.0)
         # Until the last sample was stored (within 2 s), the drain of any backlog included.
         elapsed = time.monotonic() - started
-        cpu = {name: round(u.cpu_since_start(), 1) for name, u in usage.items()}
-        rss = {name: u.peak_rss_mb() for name, u in usage.items()}
+        cpu = {name: u.cpu_since_start() for name, u in usage.items()}
+        cpu["postgresql"] = database.stop()
+        rss = {name: u.peak_rss_mb() for name, u in usage.items() if name != "rabbitmq"}
         for process in processes.values():
             process.send_signal(signal.SIGTERM)
             process.wait(30)
@@ -152,6 +226,7 @@ def run_once(
         "riders": riders,
         "duration_s": duration,
         "ingest_workers": workers,
+        "api_processes": apis,
         "samples_per_envelope": per_envelope,
         "samples_offered_per_s": round(offered),
         "samples_stored_per_s": round(audit.stored / elapsed),
@@ -159,17 +234,37 @@ def run_once(
         "lost": audit.lost,
         "duplicated": audit.duplicated,
         "latency_live_ms": percentiles(driven["live"]),
+        "latency_ws_ms": percentiles(driven["ws"]),
         "latency_commit_ms": percentiles(audit.commit_latencies),
-        "cpu_s": cpu,
+        "ws_samples_by_api": driven["ws_samples_by_api"],
+        "active_shards_per_ingest_worker": shards,
+        "cpu_s": {k: round(v, 2) for k, v in cpu.items()},
         "cpu_share_of_one_core": {k: round(v / elapsed, 2) for k, v in cpu.items()},
+        "server_cpu_us_per_sample": _cpu_per_sample(cpu, audit.stored),
         "peak_rss_mb": rss,
         "peak_queue_depth": {k: v for k, v in driven["depths"].items() if v},
         "baselines": limits,
     }
 
 
+def _cpu_per_sample(cpu: dict[str, float], stored: int) -> dict[str, float]:
+    """Server CPU (us) per stored notification, by part; the load generator is not counted.
+    `rabbitmq` is the whole broker node, which other users of this broker share."""
+    parts: dict[str, float] = {}
+    for name, seconds in cpu.items():
+        part = name.split("-")[0]
+        parts[part] = parts.get(part, 0.0) + seconds
+    per = {part: round(seconds * 1e6 / max(stored, 1)) for part, seconds in parts.items()}
+    per["total"] = sum(per.values())
+    return per
+
+
 def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
-    live, commit = result["latency_live_ms"], result["latency_commit_ms"]
+    live, commit, ws = (
+        result["latency_live_ms"],
+        result["latency_commit_ms"],
+        result["latency_ws_ms"],
+    )
     limits = result["baselines"]
     rows = [
         ("figure", "value"),
@@ -184,11 +279,18 @@ def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
             f"{live['p50']}/{live['p95']}/{live['p99']}/{live['max']}",
         ),
         (
+            "dashboard (/ws/live) latency p50/p95/p99/max ms",
+            f"{ws['p50']}/{ws['p95']}/{ws['p99']}/{ws['max']}",
+        ),
+        ("dashboard samples per API", json.dumps(result["ws_samples_by_api"])),
+        ("active shards per ingest worker", json.dumps(result["active_shards_per_ingest_worker"])),
+        (
             "commit latency p50/p95/p99/max ms",
             f"{commit['p50']}/{commit['p95']}/{commit['p99']}/{commit['max']}",
         ),
         ("peak RSS MB", json.dumps(result["peak_rss_mb"])),
         ("CPU share of a core", json.dumps(result["cpu_share_of_one_core"])),
+        ("server CPU us per stored sample", json.dumps(result["server_cpu_us_per_sample"])),
     ]
     if limits:
         rows += [
@@ -199,15 +301,22 @@ def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
     return rows
 
 
-def find_max(duration: float, workers: int, generators: int, per_envelope: int) -> dict[str, Any]:
+def find_max(
+    duration: float, workers: int, generators: int, per_envelope: int, apis: int
+) -> dict[str, Any]:
     riders, best = 100, None
     while True:
-        result = run_once(riders, duration, workers, generators, False, per_envelope)
+        result = run_once(riders, duration, workers, generators, False, per_envelope, apis)
         held = result["lost"] == 0 and result["duplicated"] == 0
-        held = held and result["latency_live_ms"]["p99"] < 1000
+        held = held and result["latency_ws_ms"]["p99"] < 1000
         print(
             json.dumps(
-                {"trial": riders, "held": held, "p99_live_ms": result["latency_live_ms"]["p99"]}
+                {
+                    "trial": riders,
+                    "held": held,
+                    "p99_live_ms": result["latency_live_ms"]["p99"],
+                    "p99_ws_ms": result["latency_ws_ms"]["p99"],
+                }
             )
         )
         if not held:
@@ -223,6 +332,7 @@ def main() -> None:
     parser.add_argument("--riders", type=int, help="overrides the tier's riders")
     parser.add_argument("--duration", type=float, help="seconds of riding (tier default)")
     parser.add_argument("--workers", type=int, default=1, help="ingest worker processes")
+    parser.add_argument("--apis", type=int, default=1, help="API processes (dashboards spread)")
     parser.add_argument("--generators", type=int, default=1, help="load generator processes")
     parser.add_argument(
         "--samples-per-envelope",
@@ -240,7 +350,9 @@ def main() -> None:
     riders, duration = TIERS[args.tier]
     riders, duration = args.riders or riders, args.duration or duration
     if args.find_max:
-        result = find_max(duration, args.workers, args.generators, args.samples_per_envelope)
+        result = find_max(
+            duration, args.workers, args.generators, args.samples_per_envelope, args.apis
+        )
         report("ingest-find-max", result, [("max riders held", str(result["max_riders_held"]))])
         return
     result = run_once(
@@ -250,6 +362,7 @@ def main() -> None:
         args.generators,
         not args.skip_baselines,
         args.samples_per_envelope,
+        args.apis,
     )
     report("ingest", {"tier": args.tier, **result}, _table(result))
 
