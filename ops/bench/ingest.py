@@ -71,6 +71,7 @@ def _start(settings: Settings, name: str, *args: str, **env_vars: str) -> subpro
         "WATTLOG_DATABASE_URL": settings.database_url,
         "WATTLOG_AMQP_URL": settings.amqp_url,
         "WATTLOG_INGEST_SHARDS": str(settings.ingest_shards),
+        "WATTLOG_LIVE_PARTITIONS": str(settings.live_partitions),
         **env_vars,
     }
     log_path = Path(tempfile.gettempdir()) / f"wattlog-bench-{name}-{os.getpid()}.log"
@@ -159,8 +160,9 @@ def run_once(
     baselines: bool = True,
     per_envelope: int = 1,
     apis: int = 1,
+    live_partitions: int = 16,
 ) -> dict[str, Any]:
-    with scratch_settings(ingest_shards=4) as settings:
+    with scratch_settings(ingest_shards=4, live_partitions=live_partitions) as settings:
         asyncio.run(declare(settings))
         watched_count = -(-riders // LIVE_SAMPLE_EVERY)
         client_ids = _start_sessions(settings, riders - watched_count)
@@ -227,6 +229,7 @@ def run_once(
         "duration_s": duration,
         "ingest_workers": workers,
         "api_processes": apis,
+        "live_partitions": live_partitions,
         "samples_per_envelope": per_envelope,
         "samples_offered_per_s": round(offered),
         "samples_stored_per_s": round(audit.stored / elapsed),
@@ -302,11 +305,18 @@ def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
 
 
 def find_max(
-    duration: float, workers: int, generators: int, per_envelope: int, apis: int
+    duration: float,
+    workers: int,
+    generators: int,
+    per_envelope: int,
+    apis: int,
+    live_partitions: int,
 ) -> dict[str, Any]:
     riders, best = 100, None
     while True:
-        result = run_once(riders, duration, workers, generators, False, per_envelope, apis)
+        result = run_once(
+            riders, duration, workers, generators, False, per_envelope, apis, live_partitions
+        )
         held = result["lost"] == 0 and result["duplicated"] == 0
         held = held and result["latency_ws_ms"]["p99"] < 1000
         print(
@@ -335,6 +345,9 @@ def main() -> None:
     parser.add_argument("--apis", type=int, default=1, help="API processes (dashboards spread)")
     parser.add_argument("--generators", type=int, default=1, help="load generator processes")
     parser.add_argument(
+        "--live-partitions", type=int, default=16, help="WATTLOG_LIVE_PARTITIONS of the stack"
+    )
+    parser.add_argument(
         "--samples-per-envelope",
         type=int,
         default=1,
@@ -351,7 +364,12 @@ def main() -> None:
     riders, duration = args.riders or riders, args.duration or duration
     if args.find_max:
         result = find_max(
-            duration, args.workers, args.generators, args.samples_per_envelope, args.apis
+            duration,
+            args.workers,
+            args.generators,
+            args.samples_per_envelope,
+            args.apis,
+            args.live_partitions,
         )
         report("ingest-find-max", result, [("max riders held", str(result["max_riders_held"]))])
         return
@@ -363,6 +381,7 @@ def main() -> None:
         not args.skip_baselines,
         args.samples_per_envelope,
         args.apis,
+        args.live_partitions,
     )
     report("ingest", {"tier": args.tier, **result}, _table(result))
 

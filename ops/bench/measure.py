@@ -106,16 +106,23 @@ class DatabaseCpu:
 
     database_url: str
     seen: dict[int, tuple[float, float]] = field(default_factory=dict)
+    missed: int = 0
+    _conn: psycopg.Connection[Any] | None = None
 
     def sample(self) -> None:
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self.database_url, autocommit=True)
             pids = [
                 int(row[0])
-                for row in conn.execute(
+                for row in self._conn.execute(
                     "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                     " AND pid <> pg_backend_pid()"
                 )
             ]
+        except psycopg.OperationalError:
+            self.missed += 1  # a busy shared server: try again at the next sample
+            return
         for pid in pids:
             try:
                 cpu = ProcessUsage(pid).cpu_seconds()
@@ -138,6 +145,8 @@ class DatabaseCpu:
         self._stop.set()
         self._thread.join()
         self.sample()
+        if self._conn is not None:
+            self._conn.close()
         return self.seconds()
 
     def _run(self) -> None:
