@@ -28,6 +28,7 @@ from adapters.settings import Settings
 
 PASSWORD = "bench-rider-password-1234"
 MAX_WS_MESSAGE_BYTES = 1 << 20
+SETUP_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,18 @@ class WatchedRider:
 
 
 async def _register(http: aiohttp.ClientSession, api_url: str) -> tuple[str, str]:
-    email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
-    async with http.post(
-        f"{api_url}/api/auth/register", json={"email": email, "password": PASSWORD}
-    ) as response:
-        body = await response.json()
-        if response.status != 201:
-            raise RuntimeError(f"registration failed: {response.status} {body}")
-        return str(body["user"]["id"]), str(body["access_token"])
+    for attempt in range(SETUP_ATTEMPTS):
+        email = f"bench-{uuid.uuid4().hex[:12]}@example.com"
+        async with http.post(
+            f"{api_url}/api/auth/register", json={"email": email, "password": PASSWORD}
+        ) as response:
+            body = await response.json()
+            if response.status == 201:
+                return str(body["user"]["id"]), str(body["access_token"])
+            if response.status < 500 or attempt == SETUP_ATTEMPTS - 1:
+                raise RuntimeError(f"registration failed: {response.status} {body}")
+        await asyncio.sleep(1.0)
+    raise AssertionError("unreachable")
 
 
 async def register_riders(
@@ -92,6 +97,7 @@ class Dashboards:
 
     latencies: list[float] = field(default_factory=list)
     samples_by_api: Counter[str] = field(default_factory=Counter)
+    unique_samples: set[tuple[str, int]] = field(default_factory=set)  # (session, seq)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _http: aiohttp.ClientSession | None = None
 
@@ -112,6 +118,22 @@ class Dashboards:
             await self._http.close()
 
     async def _watch(self, rider: WatchedRider, subscribed: asyncio.Future[None]) -> None:
+        try:
+            for attempt in range(SETUP_ATTEMPTS):
+                try:
+                    await self._follow(rider, subscribed)
+                    return
+                except (aiohttp.ClientError, KeyError, ValueError):
+                    # A shared server short of connections answers 500 now and then.
+                    if subscribed.done() or attempt == SETUP_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(1.0)
+        except BaseException as error:
+            if not subscribed.done():
+                subscribed.set_exception(RuntimeError(f"{rider.api_name}: {error!r}"))
+            raise
+
+    async def _follow(self, rider: WatchedRider, subscribed: asyncio.Future[None]) -> None:
         assert self._http is not None
         async with self._http.post(
             f"{rider.api_url}/api/ws-tickets",
@@ -133,7 +155,9 @@ class Dashboards:
                     with contextlib.suppress(asyncio.InvalidStateError):
                         subscribed.set_result(None)
                 elif kind == "live" and data["data"].get("kind") == live_message.KIND_SAMPLE:
-                    self.latencies.append(arrived - float(data["data"]["t"]))
+                    item = data["data"]
+                    self.latencies.append(arrived - float(item["t"]))
                     self.samples_by_api[rider.api_name] += 1
+                    self.unique_samples.add((item["session_id"], int(item["seq"])))
         if not subscribed.done():
-            subscribed.set_exception(RuntimeError(f"{rider.api_url}: socket closed early"))
+            raise ValueError(f"socket closed before it subscribed: {ws.close_code}")

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -64,7 +65,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(settings: Settings, name: str, *args: str, **env_vars: str) -> subprocess.Popen[bytes]:
+def _log_path(label: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"wattlog-bench-{label}-{os.getpid()}.log"
+
+
+def _start(
+    settings: Settings, name: str, *args: str, label: str | None = None, **env_vars: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "WATTLOG_ENV": "test",
@@ -74,8 +81,7 @@ def _start(settings: Settings, name: str, *args: str, **env_vars: str) -> subpro
         "WATTLOG_LIVE_PARTITIONS": str(settings.live_partitions),
         **env_vars,
     }
-    log_path = Path(tempfile.gettempdir()) / f"wattlog-bench-{name}-{os.getpid()}.log"
-    with log_path.open("ab") as log:  # the child keeps its own descriptor
+    with _log_path(label or name).open("ab") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
             [sys.executable, "-m", "adapters.cli", name, *args], env=env, cwd=ROOT, stderr=log
         )
@@ -148,6 +154,7 @@ async def _drive(
         "live": live.latencies,
         "ws": dashboards.latencies,
         "ws_samples_by_api": dict(dashboards.samples_by_api),
+        "ws_unique": len(dashboards.unique_samples),
         "depths": depths.peak,
     }
 
@@ -161,6 +168,7 @@ def run_once(
     per_envelope: int = 1,
     apis: int = 1,
     live_partitions: int = 16,
+    kill_relay: bool = False,
 ) -> dict[str, Any]:
     with scratch_settings(ingest_shards=4, live_partitions=live_partitions) as settings:
         asyncio.run(declare(settings))
@@ -176,6 +184,9 @@ def run_once(
             for i in range(workers)
         }
         processes["relay"] = _start(settings, "relay")
+        if kill_relay:
+            time.sleep(2.0)  # the first one leads
+            processes["relay-standby"] = _start(settings, "relay", label="relay-standby")
         ports = [_free_port() for _ in range(apis)]
         api_urls = [f"http://127.0.0.1:{port}" for port in ports]
         for i, port in enumerate(ports):
@@ -195,6 +206,13 @@ def run_once(
             u.start()
         database.start()
         started = time.monotonic()
+        takeover: list[float] = []
+        if kill_relay:
+            threading.Thread(
+                target=_kill_relay_midway,
+                args=(processes["relay"], _log_path("relay-standby"), duration / 2, takeover),
+                daemon=True,
+            ).start()
         driven = asyncio.run(
             _drive(settings, client_ids, watched, duration, generators, per_envelope)
         )
@@ -212,7 +230,8 @@ def run_once(
         cpu["postgresql"] = database.stop()
         rss = {name: u.peak_rss_mb() for name, u in usage.items() if name != "rabbitmq"}
         for process in processes.values():
-            process.send_signal(signal.SIGTERM)
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
             process.wait(30)
         limits = (
             {
@@ -240,6 +259,8 @@ def run_once(
         "latency_ws_ms": percentiles(driven["ws"]),
         "latency_commit_ms": percentiles(audit.commit_latencies),
         "ws_samples_by_api": driven["ws_samples_by_api"],
+        "ws_samples_missing": len(watched) * per_rider - driven["ws_unique"],
+        "relay_takeover_s": round(takeover[0], 2) if takeover else None,
         "active_shards_per_ingest_worker": shards,
         "cpu_s": {k: round(v, 2) for k, v in cpu.items()},
         "cpu_share_of_one_core": {k: round(v / elapsed, 2) for k, v in cpu.items()},
@@ -248,6 +269,21 @@ def run_once(
         "peak_queue_depth": {k: v for k, v in driven["depths"].items() if v},
         "baselines": limits,
     }
+
+
+def _kill_relay_midway(
+    active: subprocess.Popen[bytes], standby_log: Path, after_s: float, takeover: list[float]
+) -> None:
+    """SIGKILLs the active relay `after_s` into the ride (after the start delay); records
+    how long the standby took to say `relay active`."""
+    time.sleep(after_s + 2.0)
+    killed = time.monotonic()
+    active.kill()
+    while time.monotonic() - killed < 60:
+        if "relay active" in standby_log.read_text():
+            takeover.append(time.monotonic() - killed)
+            return
+        time.sleep(0.05)
 
 
 def _cpu_per_sample(cpu: dict[str, float], stored: int) -> dict[str, float]:
@@ -353,6 +389,11 @@ def main() -> None:
         default=1,
         help="notifications a bridge sends together (1: each as it happens; 4: once a second)",
     )
+    parser.add_argument(
+        "--kill-relay",
+        action="store_true",
+        help="run a standby relay and SIGKILL the active one halfway (relay_takeover_s)",
+    )
     parser.add_argument("--find-max", action="store_true")
     parser.add_argument(
         "--skip-baselines",
@@ -382,6 +423,7 @@ def main() -> None:
         args.samples_per_envelope,
         args.apis,
         args.live_partitions,
+        args.kill_relay,
     )
     report("ingest", {"tier": args.tier, **result}, _table(result))
 
