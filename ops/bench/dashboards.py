@@ -29,6 +29,7 @@ from adapters.settings import Settings
 PASSWORD = "bench-rider-password-1234"
 MAX_WS_MESSAGE_BYTES = 1 << 20
 SETUP_ATTEMPTS = 5
+OPEN_TIMEOUT_S = 180.0
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class Dashboards:
             asyncio.create_task(self._watch(rider, started))
             for rider, started in zip(riders, ready, strict=True)
         ]
-        await asyncio.gather(*ready)
+        await asyncio.wait_for(asyncio.gather(*ready), OPEN_TIMEOUT_S)
 
     async def close(self) -> None:
         for task in self._tasks:

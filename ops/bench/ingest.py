@@ -174,65 +174,69 @@ def run_once(
         asyncio.run(declare(settings))
         watched_count = -(-riders // LIVE_SAMPLE_EVERY)
         client_ids = _start_sessions(settings, riders - watched_count)
-        processes = {
-            f"ingest-{i}": _start(
-                settings,
-                "ingest",
-                WATTLOG_INGEST_WORKERS=str(workers),
-                WATTLOG_INGEST_WORKER_INDEX=str(i),
+        processes: dict[str, subprocess.Popen[bytes]] = {}
+        try:
+            processes.update(
+                {
+                    f"ingest-{i}": _start(
+                        settings,
+                        "ingest",
+                        WATTLOG_INGEST_WORKERS=str(workers),
+                        WATTLOG_INGEST_WORKER_INDEX=str(i),
+                    )
+                    for i in range(workers)
+                }
             )
-            for i in range(workers)
-        }
-        processes["relay"] = _start(settings, "relay")
-        if kill_relay:
-            time.sleep(2.0)  # the first one leads
-            processes["relay-standby"] = _start(settings, "relay", label="relay-standby")
-        ports = [_free_port() for _ in range(apis)]
-        api_urls = [f"http://127.0.0.1:{port}" for port in ports]
-        for i, port in enumerate(ports):
-            processes[f"api-{i}"] = _start(settings, "api", "--port", str(port))
-        for url in api_urls:
-            _wait_ready(url)
-        watched = asyncio.run(register_riders(settings, api_urls, watched_count))
-        client_ids += [rider.client_id for rider in watched]
-        time.sleep(3.0)  # consumers subscribed, relay leader
-        shards = active_shards_per_connection(settings.amqp_vhost)
-        usage = {name: ProcessUsage(p.pid) for name, p in processes.items()}
-        broker = broker_pid()
-        if broker is not None:
-            usage["rabbitmq"] = ProcessUsage(broker)
-        database = DatabaseCpu(settings.database_url)
-        for u in usage.values():
-            u.start()
-        database.start()
-        started = time.monotonic()
-        takeover: list[float] = []
-        if kill_relay:
-            threading.Thread(
-                target=_kill_relay_midway,
-                args=(processes["relay"], _log_path("relay-standby"), duration / 2, takeover),
-                daemon=True,
-            ).start()
-        driven = asyncio.run(
-            _drive(settings, client_ids, watched, duration, generators, per_envelope)
-        )
-        per_rider = int(duration * RATE_HZ)
-        published = dict.fromkeys(client_ids, per_rider)
-        deadline = time.monotonic() + DRAIN_TIMEOUT_S
-        while True:
-            audit = audit_store(settings.database_url, published)
-            if audit.lost == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(2.0)
-        # Until the last sample was stored (within 2 s), the drain of any backlog included.
-        elapsed = time.monotonic() - started
-        cpu = {name: u.cpu_since_start() for name, u in usage.items()}
-        cpu["postgresql"] = database.stop()
-        rss = {name: u.peak_rss_mb() for name, u in usage.items() if name != "rabbitmq"}
-        for process in processes.values():
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-            process.wait(30)
+            processes["relay"] = _start(settings, "relay")
+            if kill_relay:
+                time.sleep(2.0)  # the first one leads
+                processes["relay-standby"] = _start(settings, "relay", label="relay-standby")
+            ports = [_free_port() for _ in range(apis)]
+            api_urls = [f"http://127.0.0.1:{port}" for port in ports]
+            for i, port in enumerate(ports):
+                processes[f"api-{i}"] = _start(
+                    settings, "api", "--port", str(port), label=f"api-{i}"
+                )
+            for url in api_urls:
+                _wait_ready(url)
+            watched = asyncio.run(register_riders(settings, api_urls, watched_count))
+            client_ids += [rider.client_id for rider in watched]
+            time.sleep(3.0)  # consumers subscribed, relay leader
+            shards = active_shards_per_connection(settings.amqp_vhost)
+            usage = {name: ProcessUsage(p.pid) for name, p in processes.items()}
+            broker = broker_pid()
+            if broker is not None:
+                usage["rabbitmq"] = ProcessUsage(broker)
+            database = DatabaseCpu(settings.database_url)
+            for u in usage.values():
+                u.start()
+            database.start()
+            started = time.monotonic()
+            takeover: list[float] = []
+            if kill_relay:
+                threading.Thread(
+                    target=_kill_relay_midway,
+                    args=(processes["relay"], _log_path("relay-standby"), duration / 2, takeover),
+                    daemon=True,
+                ).start()
+            driven = asyncio.run(
+                _drive(settings, client_ids, watched, duration, generators, per_envelope)
+            )
+            per_rider = int(duration * RATE_HZ)
+            published = dict.fromkeys(client_ids, per_rider)
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
+            while True:
+                audit = audit_store(settings.database_url, published)
+                if audit.lost == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(2.0)
+            # Until the last sample was stored (within 2 s), the drain of any backlog included.
+            elapsed = time.monotonic() - started
+            cpu = {name: u.cpu_since_start() for name, u in usage.items()}
+            cpu["postgresql"] = database.stop()
+            rss = {name: u.peak_rss_mb() for name, u in usage.items() if name != "rabbitmq"}
+        finally:
+            _stop(processes)
         limits = (
             {
                 "raw_copy_rows_per_s": round(raw_copy_rows_per_s(settings, 200_000)),
@@ -269,6 +273,19 @@ def run_once(
         "peak_queue_depth": {k: v for k, v in driven["depths"].items() if v},
         "baselines": limits,
     }
+
+
+def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM, then SIGKILL what is still running 30 s later (the run failed, say)."""
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _kill_relay_midway(
