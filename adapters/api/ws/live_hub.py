@@ -106,7 +106,9 @@ class LiveHub:
 
     async def leave(self, watcher: LiveWatcher) -> None:
         async with self._lock:
-            watchers = self._watchers.get(str(watcher.user_id), set())
+            watchers = self._watchers.get(str(watcher.user_id))
+            if watchers is None:
+                return  # never joined
             watchers.discard(watcher)
             if watchers:
                 return
