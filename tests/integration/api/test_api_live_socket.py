@@ -8,13 +8,15 @@ from uuid import UUID
 
 import aio_pika
 import aiohttp
+import psycopg
 import pytest
 from aio_pika.abc import AbstractChannel
 from api_harness import Api, ApiFactory, User, closed_with, next_json
-from pipeline_helpers import sample_envelope
+from pipeline_helpers import relay_from_now, running, sample_envelope
 
 from adapters import live_message
 from adapters.amqp import names
+from adapters.relay import main as relay_main
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 
@@ -109,6 +111,41 @@ async def test_a_redelivered_live_message_reaches_the_dashboard_once(
     received = await _live(ws, 2)
     assert [m["n"] for m in received] == [10**12, 10**12 + 1]
     await ws.close()
+
+
+async def test_what_a_restarted_relay_publishes_again_reaches_the_dashboard_once(
+    api: Api, publisher: EnvelopePublisher, settings: Settings, ingest_worker: None
+) -> None:
+    user, bridge, session = await _ride(api)
+    ws = await _watching(api, user, session["id"])
+    relay_from_now(settings)
+    before = _relay_position(settings)
+    async with running(relay_main.serve, settings):
+        await publisher.publish(sample_envelope(bridge["client_id"], range(5)))
+        first = await _samples(ws, 5)
+    _rewind_relay(settings, before)  # as if it had died before recording its position
+    async with running(relay_main.serve, settings):
+        await publisher.publish(sample_envelope(bridge["client_id"], [5]))
+        # The relay publishes in log order: seq 5 comes after the republished 0-4.
+        later = await _samples(ws, 1)
+        while later[-1]["seq"] != 5:
+            later += await _samples(ws, 1)
+    assert [m["seq"] for m in first] == list(range(5))
+    assert [m["seq"] for m in later] == [5]
+    await ws.close()
+
+
+def _relay_position(settings: Settings) -> int:
+    with psycopg.connect(settings.database_url) as conn:
+        row = conn.execute("SELECT notification_id FROM relay_positions WHERE name = 'relay'")
+        return int(row.fetchone()[0])  # type: ignore[index]
+
+
+def _rewind_relay(settings: Settings, position: int) -> None:
+    with psycopg.connect(settings.database_url) as conn:
+        conn.execute(
+            "UPDATE relay_positions SET notification_id = %s WHERE name = 'relay'", (position,)
+        )
 
 
 async def test_a_dashboard_never_receives_another_users_events(
