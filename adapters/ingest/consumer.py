@@ -123,12 +123,17 @@ class IngestConsumer:
         which the broker then keeps active), or after `STANDBY_WAIT_S` without one."""
         for index in sorted(set(range(self._settings.ingest_shards)) - own_shards(self._settings)):
             deadline = time.monotonic() + STANDBY_WAIT_S
-            while time.monotonic() < deadline:
-                queue = await self._channel.declare_queue(names.shard_queue(index), passive=True)
-                if queue.declaration_result.consumer_count:
-                    break
+            while True:
+                try:
+                    queue = await self._channel.declare_queue(
+                        names.shard_queue(index), passive=True
+                    )
+                    if queue.declaration_result.consumer_count or time.monotonic() > deadline:
+                        await self._subscribe(index)
+                        break
+                except (AMQPError, ConnectionError) as error:  # reconnecting: try again
+                    log.warning("standby subscription delayed", extra={"error": repr(error)})
                 await asyncio.sleep(CONSUMER_CHECK_INTERVAL_S)
-            await self._subscribe(index)
 
     async def run(self) -> None:
         watcher = asyncio.create_task(self._watch_consumers())

@@ -202,8 +202,8 @@ class Relay:
 
     async def _publish(self, message: Outgoing) -> None:
         # The channel's own aiormq publish: aio-pika's Message wrapper costs about as much
-        # again per message. Confirms and returns
-        # behave the same (the channel raises on a returned mandatory message).
+        # again per message. Confirms and returns behave the same (the channel raises on a
+        # returned mandatory message).
         underlay = await self._channel.get_underlay_channel()
         await underlay.basic_publish(
             message.body,
