@@ -39,10 +39,13 @@ class Settings:
     public_origin: str = ""
     db_pool_size: int = 4
     ingest_shards: int = 4
+    ingest_workers: int = 1
+    ingest_worker_index: int = 0
     ingest_prefetch: int = 500
     ingest_batch_max: int = 2000
     ingest_batch_wait_ms: int = 50
     command_ttl_ms: int = 5000
+    live_partitions: int = 16
     max_running_sessions: int = 5000
     snapshot_interval: int = 500
     log_level: str = "INFO"
@@ -96,6 +99,12 @@ class Settings:
             raise SettingsError("WATTLOG_DB_FLAVOUR must be one of auto, plain, timescale")
         if self.ingest_shards < 1:
             raise SettingsError("WATTLOG_INGEST_SHARDS must be at least 1")
+        if self.ingest_workers < 1 or not 0 <= self.ingest_worker_index < self.ingest_workers:
+            raise SettingsError(
+                "WATTLOG_INGEST_WORKER_INDEX must be from 0 to WATTLOG_INGEST_WORKERS - 1"
+            )
+        if self.live_partitions < 1:
+            raise SettingsError("WATTLOG_LIVE_PARTITIONS must be at least 1")
         if self.refresh_reuse_grace_s < 0:
             raise SettingsError("WATTLOG_REFRESH_REUSE_GRACE_S must not be negative")
         try:

@@ -73,3 +73,14 @@ def terminate_backends(database: str) -> int:
             (database,),
         ).fetchall()
     return sum(1 for (terminated,) in rows if terminated)
+
+
+async def active_shards_by_connection(vhost: str) -> dict[str, int]:
+    """For each connection, how many ingest shard queues it is the active consumer of."""
+    found = await asyncio.to_thread(_call, "GET", f"/api/consumers/{quote(vhost, safe='')}")
+    counts: dict[str, int] = {}
+    for consumer in found:
+        if consumer["queue"]["name"].startswith("ble.ingest.") and consumer.get("active"):
+            name = consumer["channel_details"]["connection_name"]
+            counts[name] = counts.get(name, 0) + 1
+    return counts

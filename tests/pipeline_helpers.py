@@ -7,9 +7,14 @@ import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+from uuid import UUID
 
 import psycopg
+from aio_pika.abc import AbstractChannel, AbstractQueue
 
+from adapters import live_message
+from adapters.amqp import names
 from adapters.settings import Settings
 from wire.envelope import Envelope, Sample
 
@@ -89,3 +94,23 @@ async def running(service: Service, settings: Settings) -> AsyncIterator[None]:
     finally:
         stop.set()
         await asyncio.wait_for(task, 15)
+
+
+async def live_queue(channel: AbstractChannel, settings: Settings, owner_id: UUID) -> AbstractQueue:
+    """A queue bound to the live partition of `owner_id` (as an API process binds it)."""
+    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+    exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
+    partition = live_message.partition_of(owner_id, settings.live_partitions)
+    await queue.bind(exchange, routing_key=live_message.routing_key(partition))
+    return queue
+
+
+def live_items(body: bytes, session_id: UUID, kind: str | None = None) -> list[dict[str, Any]]:
+    """The items of one session (and kind) in a live message of its owner's partition."""
+    users = live_message.decode(body).users.values()
+    return [
+        data
+        for items in users
+        for data in items
+        if data["session_id"] == str(session_id) and kind in (None, data["kind"])
+    ]

@@ -125,7 +125,7 @@ async def _broker(app: web.Application) -> AsyncIterator[None]:
     app[AMQP] = connection
     app[ADMIN_CHANNEL] = await confirmed_channel(connection)
     await declare_topology(app[ADMIN_CHANNEL], app[SETTINGS])
-    hub = LiveHub(connection)
+    hub = LiveHub(connection, app[SETTINGS].live_partitions)
     await hub.start()
     app[LIVE_HUB] = hub
     yield

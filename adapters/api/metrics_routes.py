@@ -147,7 +147,7 @@ async def metrics_handler(request: web.Request) -> web.Response:
         ),
         *gauge(
             "wattlog_live_messages_total",
-            "live messages received for this process's dashboards",
+            "live items (committed events) received for this process's dashboards",
             [((), request.app[LIVE_HUB].delivered)],
             kind="counter",
         ),

@@ -49,6 +49,7 @@ STATS_LOG_INTERVAL_S = 10.0
 RETRY_DELAY_S = 1.0
 MAX_RETRY_DELAY_S = 10.0
 CONSUMER_CHECK_INTERVAL_S = 1.0
+STANDBY_WAIT_S = 10.0  # for another worker to take its own shards before this one may
 
 
 @dataclass
@@ -81,6 +82,14 @@ def _open_channel_of(message: AbstractIncomingMessage) -> UnderlayChannel | None
         return None
 
 
+def own_shards(settings: Settings) -> set[int]:
+    """The shards this worker subscribes to first: with `WATTLOG_INGEST_WORKERS` = W and
+    `WATTLOG_INGEST_WORKER_INDEX` = i, shards i, i + W, ... A shard's single active consumer
+    is its first subscriber, so workers started together share the shards out this way."""
+    workers, index = settings.ingest_workers, settings.ingest_worker_index
+    return {shard for shard in range(settings.ingest_shards) if shard % workers == index}
+
+
 class IngestConsumer:
     def __init__(
         self,
@@ -98,19 +107,42 @@ class IngestConsumer:
         self._consumer_tags: set[str] = set()
 
     async def start(self) -> None:
-        for index in range(self._settings.ingest_shards):
-            # Not `get_queue(..., ensure=False)`: a queue obtained that way is unknown to the
-            # robust channel, which then reopens without its consumer after a reconnect.
-            queue = await self._channel.declare_queue(names.shard_queue(index), passive=True)
-            self._consumer_tags.add(await queue.consume(self._inbox.put, no_ack=False))
+        """Subscribes to this worker's own shards; `run` adds the others, as a standby."""
+        for index in own_shards(self._settings):
+            await self._subscribe(index)
+
+    async def _subscribe(self, index: int) -> None:
+        # Not `get_queue(..., ensure=False)`: a queue obtained that way is unknown to the
+        # robust channel, which then reopens without its consumer after a reconnect.
+        queue = await self._channel.declare_queue(names.shard_queue(index), passive=True)
+        self._consumer_tags.add(await queue.consume(self._inbox.put, no_ack=False))
         self.stats.consumers = len(self._consumer_tags)
+
+    async def _stand_by(self) -> None:
+        """Subscribes to the other workers' shards once each has a consumer (its own worker's,
+        which the broker then keeps active), or after `STANDBY_WAIT_S` without one."""
+        for index in sorted(set(range(self._settings.ingest_shards)) - own_shards(self._settings)):
+            deadline = time.monotonic() + STANDBY_WAIT_S
+            while True:
+                try:
+                    queue = await self._channel.declare_queue(
+                        names.shard_queue(index), passive=True
+                    )
+                    if queue.declaration_result.consumer_count or time.monotonic() > deadline:
+                        await self._subscribe(index)
+                        break
+                except (AMQPError, ConnectionError) as error:  # reconnecting: try again
+                    log.warning("standby subscription delayed", extra={"error": repr(error)})
+                await asyncio.sleep(CONSUMER_CHECK_INTERVAL_S)
 
     async def run(self) -> None:
         watcher = asyncio.create_task(self._watch_consumers())
+        standby = asyncio.create_task(self._stand_by())
         try:
             await self._run()
         finally:
             watcher.cancel()
+            standby.cancel()
 
     async def _watch_consumers(self) -> None:
         """Logs when this worker stops consuming some shard, and when it consumes them again."""

@@ -1,15 +1,14 @@
-"""What the relay publishes for each session event: live updates for dashboards and
-trainer commands for bridges. Pure: event in, messages out."""
+"""What the relay publishes for one relay batch: one live message per live partition
+(`adapters.live_message`) and each trainer command to its bridge. Pure: events in,
+messages out."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
-import orjson
-
+from adapters import live_message
 from adapters.amqp import names
 from domain import events as domain_events
 from wire.commands import encode_command
@@ -25,88 +24,56 @@ class Outgoing:
     message_id: str | None = None
 
 
-def _live(
-    owner_id: UUID,
-    event: domain_events.StoredEvent,
-    notification_id: int,
-    kind: str,
-    fields: dict[str, Any],
-) -> Outgoing:
-    body = {
-        **fields,
-        "n": notification_id,
-        "session_id": str(event.originator_id),
-        "kind": kind,
-        "event": type(event).__name__,
-        "at": event.timestamp.timestamp(),
-    }
+def command_for(
+    event: domain_events.StoredEvent, command_ttl_s: float, now: float | None = None
+) -> Outgoing | None:
+    """The bridge's copy of an issued command, unless it is already older than its TTL."""
+    if not isinstance(event, domain_events.CommandIssued):
+        return None
+    now = time.time() if now is None else now
+    remaining = command_ttl_s - (now - event.timestamp.timestamp())
+    if remaining <= 0:
+        return None
     return Outgoing(
-        exchange=names.LIVE_EXCHANGE,
-        routing_key=names.live_routing_key(owner_id, event.originator_id, kind),
-        body=orjson.dumps(body),
-        # Live updates are for whoever is watching now; nobody watching is not an error.
-        mandatory=False,
+        exchange=names.COMMANDS_EXCHANGE,
+        routing_key=event.client_id,
+        body=encode_command(
+            event.command_id,
+            event.originator_id,
+            event.kind,
+            event.value,
+            event.timestamp.timestamp(),
+        ),
+        mandatory=True,
+        expiration_s=remaining,
+        message_id=str(event.command_id),
     )
 
 
-def messages_for(
-    event: domain_events.StoredEvent,
-    notification_id: int,
-    owner_id: UUID,
-    command_ttl_s: float,
-    now: float | None = None,
-) -> list[Outgoing]:
-    now = time.time() if now is None else now
-    if isinstance(event, domain_events.SampleRecorded):
-        return [
-            _live(
-                owner_id,
-                event,
-                notification_id,
-                "sample",
-                {
-                    "client_id": event.client_id,
-                    "seq": event.seq,
-                    "t": event.device_time,
-                    "sensor": event.sensor_id,
-                    "char": event.characteristic,
-                    "values": event.values,
-                },
-            )
+class BatchMessages:
+    """Collects a relay batch's events; `outgoing()` gives the commands, then the live
+    messages (one per partition with something in the batch)."""
+
+    def __init__(self, live_partitions: int, command_ttl_s: float) -> None:
+        self._live = live_message.BatchBuilder(live_partitions)
+        self._commands: list[Outgoing] = []
+        self._command_ttl_s = command_ttl_s
+        self._now = time.time()
+
+    def add(self, event: domain_events.StoredEvent, notification_id: int, owner_id: UUID) -> None:
+        self._live.add(owner_id, live_message.item(event, notification_id))
+        command = command_for(event, self._command_ttl_s, self._now)
+        if command is not None:
+            self._commands.append(command)
+
+    @property
+    def live_items(self) -> int:
+        return len(self._live)
+
+    def outgoing(self) -> list[Outgoing]:
+        live = [
+            # Live updates are for whoever is watching now; nobody watching is not an error.
+            Outgoing(names.LIVE_EXCHANGE, key, body, mandatory=False)
+            for key, body in self._live.messages()
         ]
-    if isinstance(event, domain_events.CommandIssued):
-        out = [
-            _live(
-                owner_id,
-                event,
-                notification_id,
-                "command",
-                {"command_id": str(event.command_id), "command": event.kind, "value": event.value},
-            )
-        ]
-        remaining = command_ttl_s - (now - event.timestamp.timestamp())
-        if remaining > 0:
-            out.append(
-                Outgoing(
-                    exchange=names.COMMANDS_EXCHANGE,
-                    routing_key=event.client_id,
-                    body=encode_command(
-                        event.command_id,
-                        event.originator_id,
-                        event.kind,
-                        event.value,
-                        event.timestamp.timestamp(),
-                    ),
-                    mandatory=True,
-                    expiration_s=remaining,
-                    message_id=str(event.command_id),
-                )
-            )
-        return out
-    fields = {
-        key: (str(value) if isinstance(value, UUID) else value)
-        for key, value in vars(event).items()
-        if key not in {"originator_id", "originator_version", "timestamp"}
-        and isinstance(value, str | int | float | bool | UUID | type(None))
-    }
-    return [_live(owner_id, event, notification_id, "status", fields)]
+        return self._commands + live

@@ -1,4 +1,6 @@
-"""Follows the notification log and publishes each committed session event, in order.
+"""Follows the notification log and publishes the committed session events, in order:
+per batch, one live message per live partition (`adapters.live_message`) and each trainer
+command to its bridge.
 
 LISTEN/NOTIFY wakes the relay as soon as something is committed; a poll every second
 catches whatever a lost notification (or a dead LISTEN connection) would miss. A batch is
@@ -29,7 +31,7 @@ from adapters.amqp import names
 from adapters.amqp.topology import declare_command_queue
 from adapters.eventstore import WattlogStore
 from adapters.postgres.listen import listen_for_commits
-from adapters.relay.messages import Outgoing, messages_for
+from adapters.relay.messages import BatchMessages, Outgoing
 from adapters.runtime import wait_any
 from adapters.settings import Settings
 from domain.events import StoredEvent
@@ -60,7 +62,8 @@ class Relay:
         self._wake = asyncio.Event()
         self._listening = asyncio.Event()
         self.position = 0
-        self.published = 0
+        self.published = 0  # AMQP messages
+        self.live_items = 0  # events carried by the live messages
         self.failures = 0  # consecutive interruptions; 0 while publishing
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -146,7 +149,8 @@ class Relay:
         notifications = await loop.run_in_executor(None, self._select, self.position)
         if not notifications:
             return False
-        outgoing = await loop.run_in_executor(None, self._messages, notifications)
+        batch = await loop.run_in_executor(None, self._messages, notifications)
+        outgoing = batch.outgoing()
         await self._declare_command_queues(outgoing)
         await asyncio.gather(*(self._publish(message) for message in outgoing))
         self.position = notifications[-1].id
@@ -157,6 +161,7 @@ class Relay:
             (self._name, self.position),
         )
         self.published += len(outgoing)
+        self.live_items += batch.live_items
         return True
 
     def _select(self, position: int) -> Sequence[Notification]:
@@ -164,16 +169,15 @@ class Relay:
             start=position, limit=BATCH_SIZE, inclusive_of_start=False
         )
 
-    def _messages(self, notifications: Sequence[Notification]) -> list[Outgoing]:
-        ttl_s = self._settings.command_ttl_ms / 1000
-        out: list[Outgoing] = []
+    def _messages(self, notifications: Sequence[Notification]) -> BatchMessages:
+        out = BatchMessages(self._settings.live_partitions, self._settings.command_ttl_ms / 1000)
         for notification in notifications:
             if not notification.topic.startswith(SESSION_TOPIC_PREFIX):
                 continue
             # Every event under the session topics is a WorkoutSession.Event (it has a timestamp).
             event = cast(StoredEvent, self._store.mapper.to_domain_event(notification))
             owner_id = self._owner_of(event)
-            out.extend(messages_for(event, notification.id, owner_id, ttl_s))
+            out.add(event, notification.id, owner_id)
         return out
 
     def _owner_of(self, event: Any) -> UUID:
@@ -198,8 +202,8 @@ class Relay:
 
     async def _publish(self, message: Outgoing) -> None:
         # The channel's own aiormq publish: aio-pika's Message wrapper costs about as much
-        # again per message, and the relay publishes every sample. Confirms and returns
-        # behave the same (the channel raises on a returned mandatory message).
+        # again per message. Confirms and returns behave the same (the channel raises on a
+        # returned mandatory message).
         underlay = await self._channel.get_underlay_channel()
         await underlay.basic_publish(
             message.body,

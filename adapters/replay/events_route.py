@@ -26,7 +26,7 @@ from adapters.api.threads import in_thread
 from adapters.api.validation import path_uuid, query_integer
 from adapters.eventstore import WattlogStore
 from adapters.replay.reading import read_since
-from adapters.replay.timeline import live_message, place
+from adapters.replay.timeline import place, stored_item
 
 KINDS = frozenset({"sample", "command", "status"})
 DEFAULT_LIMIT = 3000
@@ -54,8 +54,8 @@ def _after_at(request: web.Request) -> float | None:
     return value
 
 
-def _messages(events: list[Any], owner_id: UUID, kinds: frozenset[str]) -> dict[str, Any]:
-    messages = [live_message(event, owner_id) for event in events]
+def _messages(events: list[Any], kinds: frozenset[str]) -> dict[str, Any]:
+    messages = [stored_item(event) for event in events]
     offset = place(messages)
     return {
         "events": [m for m in messages if m["kind"] in kinds],
@@ -87,11 +87,11 @@ async def session_events(request: web.Request) -> web.Response:
     body: dict[str, Any] = {"session_id": str(owned.id)}
     if after_at is not None:
         recent = await in_thread(read_since, store, owned.id, after_at, limit)
-        body |= _messages(recent.events, user_id, kinds)
+        body |= _messages(recent.events, kinds)
         body["truncated"] = recent.truncated
         return _json(body)
     after_version = query_integer(request, "after_version", default=0, minimum=0, maximum=2**62)
     events, next_after = await in_thread(_page, store, owned.id, after_version, limit)
-    body |= _messages(events, user_id, kinds)
+    body |= _messages(events, kinds)
     body["next_after_version"] = next_after
     return _json(body)

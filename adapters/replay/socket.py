@@ -50,8 +50,8 @@ class ReplaySlots:
 REPLAY_SLOTS = web.AppKey("replay_slots", ReplaySlots)
 
 
-def _load(store: WattlogStore, session_id: UUID, owner_id: UUID) -> Timeline:
-    return build_timeline(session_id, read_session(store, session_id), owner_id)
+def _load(store: WattlogStore, session_id: UUID) -> Timeline:
+    return build_timeline(session_id, read_session(store, session_id))
 
 
 async def replay_socket(request: web.Request) -> web.WebSocketResponse:
@@ -80,7 +80,7 @@ async def replay_socket(request: web.Request) -> web.WebSocketResponse:
             return ws
         slots.active += 1
         try:
-            timeline = await in_thread(_load, request.app[STORE], owned.id, auth.user_id)
+            timeline = await in_thread(_load, request.app[STORE], owned.id)
             log.info(
                 "replay started",
                 extra={"session_id": str(owned.id), "events": len(timeline)},

@@ -1,5 +1,5 @@
-"""A session's stored events as a timeline: each event becomes the message the live feed
-sends for it (`adapters.relay.messages`), placed at its time on the ride's own clock.
+"""A session's stored events as a timeline: each event becomes the item the live feed
+sends for it (`adapters.live_message.item`), placed at its time on the ride's own clock.
 
 The ride's clock is the bridge's device time, which samples carry (`t`). A lap with
 `at_device_time` (an imported file's) is placed there. Other events (commands, pauses, laps
@@ -22,8 +22,7 @@ from uuid import UUID
 
 import orjson
 
-from adapters.amqp import names
-from adapters.relay.messages import messages_for
+from adapters import live_message
 from domain import events as domain_events
 
 # Events whose latest occurrence before a seek position still shapes what is shown after it
@@ -37,27 +36,24 @@ CARRIED_EVENTS: dict[str, str] = {
 }
 
 
-def live_message(event: domain_events.StoredEvent, owner_id: UUID) -> dict[str, Any]:
-    """The live feed's message for a stored event, with `version` instead of the relay's
+def stored_item(event: domain_events.StoredEvent) -> dict[str, Any]:
+    """The live feed's item for a stored event, with `version` instead of the relay's
     notification id `n` (a stored session's events are numbered by their version)."""
-    outgoing = messages_for(event, event.originator_version, owner_id, command_ttl_s=0.0)
-    live = next(out for out in outgoing if out.exchange == names.LIVE_EXCHANGE)
-    data: dict[str, Any] = orjson.loads(live.body)
-    data.pop("n", None)
+    data = live_message.item(event)
     data["version"] = event.originator_version
     return data
 
 
 def clock_offset(messages: Iterable[dict[str, Any]]) -> float | None:
     """min(at - t) over the samples, or None without samples."""
-    offsets = [m["at"] - m["t"] for m in messages if m.get("kind") == "sample"]
+    offsets = [m["at"] - m["t"] for m in messages if m.get("kind") == live_message.KIND_SAMPLE]
     return min(offsets) if offsets else None
 
 
 def place(messages: Sequence[dict[str, Any]]) -> float | None:
     """Sets `ride_t` on every message (given in version order); returns the clock offset."""
     offset = clock_offset(messages)
-    times = [m["t"] if m.get("kind") == "sample" else None for m in messages]
+    times = [m["t"] if m.get("kind") == live_message.KIND_SAMPLE else None for m in messages]
     later: list[float | None] = [None] * len(messages)  # earliest sample time stored after
     earliest: float | None = None
     for index in range(len(messages) - 1, -1, -1):
@@ -85,7 +81,7 @@ def place(messages: Sequence[dict[str, Any]]) -> float | None:
 
 
 def carry_key(message: dict[str, Any]) -> str | None:
-    if message.get("kind") == "command":
+    if message.get("kind") == live_message.KIND_COMMAND:
         return f"command:{message.get('command')}"
     name = message.get("event")
     return CARRIED_EVENTS.get(name) if isinstance(name, str) else None
@@ -130,8 +126,8 @@ class Timeline:
         return earlier + self.payloads[start:end]
 
 
-def build_timeline(session_id: UUID, events: Iterable[Any], owner_id: UUID) -> Timeline:
-    messages = [live_message(event, owner_id) for event in events]
+def build_timeline(session_id: UUID, events: Iterable[Any]) -> Timeline:
+    messages = [stored_item(event) for event in events]
     offset = place(messages)
     ordered = sorted(messages, key=lambda m: float(m["ride_t"]))  # stable: keeps event order
     start_t = float(ordered[0]["ride_t"]) if ordered else 0.0

@@ -1,11 +1,14 @@
 """How many riders one box holds: simulated bridges at 4 notifications/s each against the
-whole stack on this machine (ingest workers and relay as real processes), with this
-machine's own limits measured in the same run.
+whole stack on this machine (ingest workers, relay and API processes as real processes),
+with this machine's own limits measured in the same run.
 
     .venv/bin/python ops/bench/ingest.py --tier smoke|basic|load|spike [--duration 60]
     .venv/bin/python ops/bench/ingest.py --riders 300 --duration 60
+    .venv/bin/python ops/bench/ingest.py --tier load --workers 2 --apis 2
     .venv/bin/python ops/bench/ingest.py --find-max
 
+Every tenth rider has an account and a dashboard socket on `/ws/live` (on API process
+i mod --apis): `latency_ws_ms` is from the notification's device time to its arrival there.
 Prints one JSON line of figures, then a short table. Lost and duplicated samples are
 counted from the event store and must be 0.
 """
@@ -18,18 +21,31 @@ import json
 import multiprocessing
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
 
 from baselines import naive_events_per_s, raw_copy_rows_per_s, raw_publish_consume_per_s
 from benchlib import report, scratch_settings
+from dashboards import Dashboards, WatchedRider, register_riders
 from loadgen import LoadPlan, run_generator
-from measure import LiveLatency, ProcessUsage, QueueDepths, audit_store, percentiles
+from measure import (
+    DatabaseCpu,
+    LiveLatency,
+    ProcessUsage,
+    QueueDepths,
+    active_shards_per_connection,
+    audit_store,
+    broker_pid,
+    percentiles,
+)
 
 from adapters.amqp.topology_command import declare
 from adapters.eventstore import WattlogStore
@@ -43,44 +59,77 @@ DRAIN_TIMEOUT_S = 300.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(settings: Settings, name: str) -> subprocess.Popen[bytes]:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _log_path(label: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"wattlog-bench-{label}-{os.getpid()}.log"
+
+
+def _start(
+    settings: Settings, name: str, *args: str, label: str | None = None, **env_vars: str
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "WATTLOG_ENV": "test",
         "WATTLOG_DATABASE_URL": settings.database_url,
         "WATTLOG_AMQP_URL": settings.amqp_url,
         "WATTLOG_INGEST_SHARDS": str(settings.ingest_shards),
+        "WATTLOG_LIVE_PARTITIONS": str(settings.live_partitions),
+        **env_vars,
     }
-    log_path = Path(tempfile.gettempdir()) / f"wattlog-bench-{name}-{os.getpid()}.log"
-    with log_path.open("ab") as log:  # the child keeps its own descriptor
+    with _log_path(label or name).open("ab") as log:  # the child keeps its own descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "adapters.cli", name], env=env, cwd=ROOT, stderr=log
+            [sys.executable, "-m", "adapters.cli", name, *args], env=env, cwd=ROOT, stderr=log
         )
 
 
-def _start_sessions(settings: Settings, riders: int) -> tuple[list[str], list[str]]:
+def _wait_ready(url: str, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} never became ready")
+        time.sleep(0.5)
+
+
+def _start_sessions(settings: Settings, riders: int) -> list[str]:
+    """Sessions of riders nobody watches (the watched ones: `dashboards.register_riders`)."""
     store = WattlogStore(settings)
     service = SessionService(store)
-    client_ids, owners = [], []
+    client_ids = []
     for _ in range(riders):
-        client_id, owner = f"bench-{uuid.uuid4().hex[:10]}", uuid.uuid4()
-        service.start(athlete_id=uuid.uuid4(), owner_id=owner, client_id=client_id, ftp_w=250)
+        client_id = f"bench-{uuid.uuid4().hex[:10]}"
+        service.start(
+            athlete_id=uuid.uuid4(), owner_id=uuid.uuid4(), client_id=client_id, ftp_w=250
+        )
         client_ids.append(client_id)
-        owners.append(str(owner))
     store.close()
-    return client_ids, owners
+    return client_ids
 
 
 async def _drive(
     settings: Settings,
     client_ids: list[str],
-    owners: list[str],
+    watched: list[WatchedRider],
     duration: float,
     generators: int,
     per_envelope: int,
 ) -> dict[str, Any]:
     live = LiveLatency()
-    live_connection = await live.subscribe(settings.amqp_url, owners[::LIVE_SAMPLE_EVERY])
+    live_connection = await live.subscribe(
+        settings.amqp_url, [rider.owner_id for rider in watched], settings.live_partitions
+    )
+    dashboards = Dashboards()
+    await dashboards.open(watched)
     depths = QueueDepths(settings.amqp_vhost)
     stop_sampling = asyncio.Event()
     sampler = asyncio.create_task(depths.run(stop_sampling))
@@ -99,7 +148,15 @@ async def _drive(
     await sampler
     await asyncio.sleep(1.0)
     await live_connection.close()
-    return {"published": published_total, "live": live.latencies, "depths": depths.peak}
+    await dashboards.close()
+    return {
+        "published": published_total,
+        "live": live.latencies,
+        "ws": dashboards.latencies,
+        "ws_samples_by_api": dict(dashboards.samples_by_api),
+        "ws_unique": len(dashboards.unique_samples),
+        "depths": depths.peak,
+    }
 
 
 def run_once(
@@ -109,35 +166,77 @@ def run_once(
     generators: int,
     baselines: bool = True,
     per_envelope: int = 1,
+    apis: int = 1,
+    live_partitions: int = 16,
+    kill_relay: bool = False,
 ) -> dict[str, Any]:
-    with scratch_settings(ingest_shards=4) as settings:
+    with scratch_settings(ingest_shards=4, live_partitions=live_partitions) as settings:
         asyncio.run(declare(settings))
-        client_ids, owners = _start_sessions(settings, riders)
-        processes = {f"ingest-{i}": _start(settings, "ingest") for i in range(workers)}
-        processes["relay"] = _start(settings, "relay")
-        time.sleep(3.0)  # consumers subscribed, relay leader
-        usage = {name: ProcessUsage(p.pid) for name, p in processes.items()}
-        for u in usage.values():
-            u.start()
-        started = time.monotonic()
-        driven = asyncio.run(
-            _drive(settings, client_ids, owners, duration, generators, per_envelope)
-        )
-        per_rider = int(duration * RATE_HZ)
-        published = dict.fromkeys(client_ids, per_rider)
-        deadline = time.monotonic() + DRAIN_TIMEOUT_S
-        while True:
-            audit = audit_store(settings.database_url, published)
-            if audit.lost == 0 or time.monotonic() > deadline:
-                break
-            time.sleep(2.0)
-        # Until the last sample was stored (within 2 s), the drain of any backlog included.
-        elapsed = time.monotonic() - started
-        cpu = {name: round(u.cpu_since_start(), 1) for name, u in usage.items()}
-        rss = {name: u.peak_rss_mb() for name, u in usage.items()}
-        for process in processes.values():
-            process.send_signal(signal.SIGTERM)
-            process.wait(30)
+        watched_count = -(-riders // LIVE_SAMPLE_EVERY)
+        client_ids = _start_sessions(settings, riders - watched_count)
+        processes: dict[str, subprocess.Popen[bytes]] = {}
+        try:
+            processes.update(
+                {
+                    f"ingest-{i}": _start(
+                        settings,
+                        "ingest",
+                        WATTLOG_INGEST_WORKERS=str(workers),
+                        WATTLOG_INGEST_WORKER_INDEX=str(i),
+                    )
+                    for i in range(workers)
+                }
+            )
+            processes["relay"] = _start(settings, "relay")
+            if kill_relay:
+                time.sleep(2.0)  # the first one leads
+                processes["relay-standby"] = _start(settings, "relay", label="relay-standby")
+            ports = [_free_port() for _ in range(apis)]
+            api_urls = [f"http://127.0.0.1:{port}" for port in ports]
+            for i, port in enumerate(ports):
+                processes[f"api-{i}"] = _start(
+                    settings, "api", "--port", str(port), label=f"api-{i}"
+                )
+            for url in api_urls:
+                _wait_ready(url)
+            watched = asyncio.run(register_riders(settings, api_urls, watched_count))
+            client_ids += [rider.client_id for rider in watched]
+            time.sleep(3.0)  # consumers subscribed, relay leader
+            shards = active_shards_per_connection(settings.amqp_vhost)
+            usage = {name: ProcessUsage(p.pid) for name, p in processes.items()}
+            broker = broker_pid()
+            if broker is not None:
+                usage["rabbitmq"] = ProcessUsage(broker)
+            database = DatabaseCpu(settings.database_url)
+            for u in usage.values():
+                u.start()
+            database.start()
+            started = time.monotonic()
+            takeover: list[float] = []
+            if kill_relay:
+                threading.Thread(
+                    target=_kill_relay_midway,
+                    args=(processes["relay"], _log_path("relay-standby"), duration / 2, takeover),
+                    daemon=True,
+                ).start()
+            driven = asyncio.run(
+                _drive(settings, client_ids, watched, duration, generators, per_envelope)
+            )
+            per_rider = int(duration * RATE_HZ)
+            published = dict.fromkeys(client_ids, per_rider)
+            deadline = time.monotonic() + DRAIN_TIMEOUT_S
+            while True:
+                audit = audit_store(settings.database_url, published)
+                if audit.lost == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(2.0)
+            # Until the last sample was stored (within 2 s), the drain of any backlog included.
+            elapsed = time.monotonic() - started
+            cpu = {name: u.cpu_since_start() for name, u in usage.items()}
+            cpu["postgresql"] = database.stop()
+            rss = {name: u.peak_rss_mb() for name, u in usage.items() if name != "rabbitmq"}
+        finally:
+            _stop(processes)
         limits = (
             {
                 "raw_copy_rows_per_s": round(raw_copy_rows_per_s(settings, 200_000)),
@@ -152,6 +251,8 @@ def run_once(
         "riders": riders,
         "duration_s": duration,
         "ingest_workers": workers,
+        "api_processes": apis,
+        "live_partitions": live_partitions,
         "samples_per_envelope": per_envelope,
         "samples_offered_per_s": round(offered),
         "samples_stored_per_s": round(audit.stored / elapsed),
@@ -159,17 +260,67 @@ def run_once(
         "lost": audit.lost,
         "duplicated": audit.duplicated,
         "latency_live_ms": percentiles(driven["live"]),
+        "latency_ws_ms": percentiles(driven["ws"]),
         "latency_commit_ms": percentiles(audit.commit_latencies),
-        "cpu_s": cpu,
+        "ws_samples_by_api": driven["ws_samples_by_api"],
+        "ws_samples_missing": len(watched) * per_rider - driven["ws_unique"],
+        "relay_takeover_s": round(takeover[0], 2) if takeover else None,
+        "active_shards_per_ingest_worker": shards,
+        "cpu_s": {k: round(v, 2) for k, v in cpu.items()},
         "cpu_share_of_one_core": {k: round(v / elapsed, 2) for k, v in cpu.items()},
+        "server_cpu_us_per_sample": _cpu_per_sample(cpu, audit.stored),
         "peak_rss_mb": rss,
         "peak_queue_depth": {k: v for k, v in driven["depths"].items() if v},
         "baselines": limits,
     }
 
 
+def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM, then SIGKILL what is still running 30 s later (the run failed, say)."""
+    for process in processes.values():
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes.values():
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _kill_relay_midway(
+    active: subprocess.Popen[bytes], standby_log: Path, after_s: float, takeover: list[float]
+) -> None:
+    """SIGKILLs the active relay `after_s` into the ride (after the start delay); records
+    how long the standby took to say `relay active`."""
+    time.sleep(after_s + 2.0)
+    killed = time.monotonic()
+    active.kill()
+    while time.monotonic() - killed < 60:
+        if "relay active" in standby_log.read_text():
+            takeover.append(time.monotonic() - killed)
+            return
+        time.sleep(0.05)
+
+
+def _cpu_per_sample(cpu: dict[str, float], stored: int) -> dict[str, float]:
+    """Server CPU (us) per stored notification, by part; the load generator is not counted.
+    `rabbitmq` is the whole broker node, which other users of this broker share."""
+    parts: dict[str, float] = {}
+    for name, seconds in cpu.items():
+        part = name.split("-")[0]
+        parts[part] = parts.get(part, 0.0) + seconds
+    per = {part: round(seconds * 1e6 / max(stored, 1)) for part, seconds in parts.items()}
+    per["total"] = sum(per.values())
+    return per
+
+
 def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
-    live, commit = result["latency_live_ms"], result["latency_commit_ms"]
+    live, commit, ws = (
+        result["latency_live_ms"],
+        result["latency_commit_ms"],
+        result["latency_ws_ms"],
+    )
     limits = result["baselines"]
     rows = [
         ("figure", "value"),
@@ -184,11 +335,18 @@ def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
             f"{live['p50']}/{live['p95']}/{live['p99']}/{live['max']}",
         ),
         (
+            "dashboard (/ws/live) latency p50/p95/p99/max ms",
+            f"{ws['p50']}/{ws['p95']}/{ws['p99']}/{ws['max']}",
+        ),
+        ("dashboard samples per API", json.dumps(result["ws_samples_by_api"])),
+        ("active shards per ingest worker", json.dumps(result["active_shards_per_ingest_worker"])),
+        (
             "commit latency p50/p95/p99/max ms",
             f"{commit['p50']}/{commit['p95']}/{commit['p99']}/{commit['max']}",
         ),
         ("peak RSS MB", json.dumps(result["peak_rss_mb"])),
         ("CPU share of a core", json.dumps(result["cpu_share_of_one_core"])),
+        ("server CPU us per stored sample", json.dumps(result["server_cpu_us_per_sample"])),
     ]
     if limits:
         rows += [
@@ -199,15 +357,29 @@ def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
     return rows
 
 
-def find_max(duration: float, workers: int, generators: int, per_envelope: int) -> dict[str, Any]:
+def find_max(
+    duration: float,
+    workers: int,
+    generators: int,
+    per_envelope: int,
+    apis: int,
+    live_partitions: int,
+) -> dict[str, Any]:
     riders, best = 100, None
     while True:
-        result = run_once(riders, duration, workers, generators, False, per_envelope)
+        result = run_once(
+            riders, duration, workers, generators, False, per_envelope, apis, live_partitions
+        )
         held = result["lost"] == 0 and result["duplicated"] == 0
-        held = held and result["latency_live_ms"]["p99"] < 1000
+        held = held and result["latency_ws_ms"]["p99"] < 1000
         print(
             json.dumps(
-                {"trial": riders, "held": held, "p99_live_ms": result["latency_live_ms"]["p99"]}
+                {
+                    "trial": riders,
+                    "held": held,
+                    "p99_live_ms": result["latency_live_ms"]["p99"],
+                    "p99_ws_ms": result["latency_ws_ms"]["p99"],
+                }
             )
         )
         if not held:
@@ -223,12 +395,21 @@ def main() -> None:
     parser.add_argument("--riders", type=int, help="overrides the tier's riders")
     parser.add_argument("--duration", type=float, help="seconds of riding (tier default)")
     parser.add_argument("--workers", type=int, default=1, help="ingest worker processes")
+    parser.add_argument("--apis", type=int, default=1, help="API processes (dashboards spread)")
     parser.add_argument("--generators", type=int, default=1, help="load generator processes")
+    parser.add_argument(
+        "--live-partitions", type=int, default=16, help="WATTLOG_LIVE_PARTITIONS of the stack"
+    )
     parser.add_argument(
         "--samples-per-envelope",
         type=int,
         default=1,
         help="notifications a bridge sends together (1: each as it happens; 4: once a second)",
+    )
+    parser.add_argument(
+        "--kill-relay",
+        action="store_true",
+        help="run a standby relay and SIGKILL the active one halfway (relay_takeover_s)",
     )
     parser.add_argument("--find-max", action="store_true")
     parser.add_argument(
@@ -240,7 +421,14 @@ def main() -> None:
     riders, duration = TIERS[args.tier]
     riders, duration = args.riders or riders, args.duration or duration
     if args.find_max:
-        result = find_max(duration, args.workers, args.generators, args.samples_per_envelope)
+        result = find_max(
+            duration,
+            args.workers,
+            args.generators,
+            args.samples_per_envelope,
+            args.apis,
+            args.live_partitions,
+        )
         report("ingest-find-max", result, [("max riders held", str(result["max_riders_held"]))])
         return
     result = run_once(
@@ -250,6 +438,9 @@ def main() -> None:
         args.generators,
         not args.skip_baselines,
         args.samples_per_envelope,
+        args.apis,
+        args.live_partitions,
+        args.kill_relay,
     )
     report("ingest", {"tier": args.tier, **result}, _table(result))
 

@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import statistics
+import threading
 import time
 import urllib.request
 from collections import defaultdict
@@ -15,11 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 import aio_pika
 import orjson
 import psycopg
 
+from adapters import live_message
 from adapters.amqp import names
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -63,6 +66,94 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
+def _management_get(path: str) -> Any:
+    request = urllib.request.Request(
+        f"http://localhost:15672/api/{path}",
+        headers={"authorization": "Basic " + base64.b64encode(b"guest:guest").decode()},
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.load(response)
+
+
+def active_shards_per_connection(vhost: str) -> list[int]:
+    """How many shard queues each consuming connection is the single active consumer of
+    (one connection per ingest worker), most first."""
+    counts: dict[str, int] = defaultdict(int)
+    for consumer in _management_get(f"consumers/{quote(vhost, safe='')}"):
+        queue = consumer.get("queue", {}).get("name", "")
+        if queue.startswith("ble.ingest.") and consumer.get("active", True):
+            counts[consumer["channel_details"]["connection_name"]] += 1
+    return sorted(counts.values(), reverse=True)
+
+
+def broker_pid() -> int | None:
+    """The RabbitMQ node on this machine (shared by everything that uses the broker)."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as comm:
+                    if comm.read().strip() == "beam.smp":
+                        return int(entry)
+            except OSError:
+                continue
+    return None
+
+
+@dataclass
+class DatabaseCpu:
+    """CPU of the PostgreSQL backends serving one database (sampled every second: a backend
+    is counted from its first sighting to its last)."""
+
+    database_url: str
+    seen: dict[int, tuple[float, float]] = field(default_factory=dict)
+    missed: int = 0
+    _conn: psycopg.Connection[Any] | None = None
+
+    def sample(self) -> None:
+        try:
+            if self._conn is None or self._conn.closed:
+                self._conn = psycopg.connect(self.database_url, autocommit=True)
+            pids = [
+                int(row[0])
+                for row in self._conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND pid <> pg_backend_pid()"
+                )
+            ]
+        except psycopg.OperationalError:
+            self.missed += 1  # a busy shared server: try again at the next sample
+            return
+        for pid in pids:
+            try:
+                cpu = ProcessUsage(pid).cpu_seconds()
+            except OSError:
+                continue  # gone since
+            first, _ = self.seen.get(pid, (cpu, cpu))
+            self.seen[pid] = (first, cpu)
+
+    def seconds(self) -> float:
+        return sum(last - first for first, last in self.seen.values())
+
+    def start(self) -> None:
+        self.sample()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        """Stops sampling; the backends' CPU seconds since `start`."""
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+        if self._conn is not None:
+            self._conn.close()
+        return self.seconds()
+
+    def _run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.sample()
+
+
 @dataclass
 class QueueDepths:
     vhost: str
@@ -86,23 +177,31 @@ class QueueDepths:
 
 
 class LiveLatency:
-    """Subscribes to the live feed of some riders and records publish-to-live delay."""
+    """Subscribes to the live partitions of some riders and records notification-to-live
+    delay (arrival of the live message on `wattlog.live`) of their samples."""
 
     def __init__(self) -> None:
         self.latencies: list[float] = []
+        self.messages = 0
 
     async def subscribe(
-        self, amqp_url: str, owner_ids: list[str]
+        self, amqp_url: str, owner_ids: list[str], partitions: int
     ) -> aio_pika.abc.AbstractConnection:
         connection = await aio_pika.connect_robust(amqp_url)
         channel = await connection.channel()
         queue = await channel.declare_queue(exclusive=True, auto_delete=True)
         exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
-        for owner_id in owner_ids:
-            await queue.bind(exchange, routing_key=f"live.{owner_id}.*.sample")
+        watched = set(owner_ids)
+        keys = {live_message.partition_of(UUID(owner), partitions) for owner in owner_ids}
+        for partition in sorted(keys):
+            await queue.bind(exchange, routing_key=live_message.routing_key(partition))
 
         async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
-            self.latencies.append(time.time() - orjson.loads(message.body)["t"])
+            arrived = time.time()
+            self.messages += 1
+            for _, data in live_message.decode(message.body).items_for(watched):
+                if data["kind"] == live_message.KIND_SAMPLE:
+                    self.latencies.append(arrived - data["t"])
 
         await queue.consume(on_message, no_ack=True)
         return connection

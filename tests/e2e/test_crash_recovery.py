@@ -6,12 +6,17 @@ import asyncio
 import time
 from collections.abc import Callable
 
-import orjson
 from aio_pika.abc import AbstractChannel
-from pipeline_helpers import eventually, relay_from_now, running, sample_envelope
+from pipeline_helpers import (
+    eventually,
+    live_items,
+    live_queue,
+    relay_from_now,
+    running,
+    sample_envelope,
+)
 from processes import WattlogProcess
 
-from adapters.amqp import names
 from adapters.eventstore import WattlogStore
 from adapters.ingest.main import serve as ingest
 from adapters.settings import Settings
@@ -79,16 +84,12 @@ async def test_killing_the_relay_mid_ride_delivers_every_live_sample(
     publisher: EnvelopePublisher,
     running_session: WorkoutSession,
 ) -> None:
-    live = await channel.declare_queue(exclusive=True, auto_delete=True)
-    exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
-    await live.bind(
-        exchange, routing_key=f"live.{running_session.owner_id}.{running_session.id}.sample"
-    )
+    live = await live_queue(channel, settings, running_session.owner_id)
     received: dict[int, int] = {}  # notification id -> seq; redelivery repeats a key
 
     async def on_message(message: object) -> None:
-        body = orjson.loads(message.body)  # type: ignore[attr-defined]
-        received[body["n"]] = body["seq"]
+        for body in live_items(message.body, running_session.id, "sample"):  # type: ignore[attr-defined]
+            received[body["n"]] = body["seq"]
 
     await live.consume(on_message, no_ack=True)
     relay_from_now(settings)

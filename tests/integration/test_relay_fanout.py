@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 from uuid import uuid4
 
 import aio_pika
 import orjson
 import pytest
 from aio_pika.abc import AbstractChannel, AbstractQueue
-from pipeline_helpers import relay_from_now, running, sample_envelope
+from pipeline_helpers import live_items, live_queue, relay_from_now, running, sample_envelope
 
 from adapters.amqp import names
 from adapters.relay.main import serve as relay
@@ -18,13 +19,6 @@ from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession
-
-
-async def _live_samples(channel: AbstractChannel, session: WorkoutSession) -> AbstractQueue:
-    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-    exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
-    await queue.bind(exchange, routing_key=f"live.{session.owner_id}.{session.id}.sample")
-    return queue
 
 
 async def _get(
@@ -39,18 +33,42 @@ async def _get(
     raise AssertionError(f"nothing arrived on {queue.name} within {within_s}s")
 
 
+async def _next_samples(queue: AbstractQueue, session: WorkoutSession) -> list[dict[str, Any]]:
+    """The session's samples in the next live message that has any."""
+    while True:
+        samples = live_items((await _get(queue)).body, session.id, "sample")
+        if samples:
+            return samples
+
+
 @pytest.mark.usefixtures("ingest_worker", "relay")
-async def test_live_samples_reach_a_subscriber_one_by_one_as_the_bridge_publishes_them(
-    channel: AbstractChannel, publisher: EnvelopePublisher, running_session: WorkoutSession
+async def test_live_samples_reach_their_owners_partition_as_the_bridge_publishes_them(
+    settings: Settings,
+    channel: AbstractChannel,
+    publisher: EnvelopePublisher,
+    running_session: WorkoutSession,
 ) -> None:
     # How fast they arrive is measured by ops/bench/ingest.py (bridge-to-live latency).
-    live = await _live_samples(channel, running_session)
+    live = await live_queue(channel, settings, running_session.owner_id)
     for seq in range(21):
         await publisher.publish(sample_envelope(running_session.client_id, [seq]))
-        body = orjson.loads((await _get(live)).body)
-        assert body["kind"] == "sample"
+        [body] = await _next_samples(live, running_session)
         assert body["seq"] == seq
         assert body["values"]["power_w"] == 200 + seq
+
+
+@pytest.mark.usefixtures("ingest_worker", "relay")
+async def test_the_samples_of_one_commit_travel_in_one_live_message(
+    settings: Settings,
+    channel: AbstractChannel,
+    publisher: EnvelopePublisher,
+    running_session: WorkoutSession,
+) -> None:
+    live = await live_queue(channel, settings, running_session.owner_id)
+    await publisher.publish(sample_envelope(running_session.client_id, range(40)))
+    samples = await _next_samples(live, running_session)
+    assert [body["seq"] for body in samples] == list(range(40))
+    assert len({body["n"] for body in samples}) == 40
 
 
 @pytest.mark.usefixtures("relay")

@@ -8,12 +8,11 @@ import asyncio
 import time
 from uuid import UUID, uuid4
 
-import orjson
 import psycopg
 import pytest
 from aio_pika.abc import AbstractChannel, AbstractQueue
 from broker_admin import close_connections, terminate_backends
-from pipeline_helpers import eventually, running
+from pipeline_helpers import eventually, live_items, live_queue, running
 
 from adapters.amqp import names
 from adapters.relay import main as relay_main
@@ -28,16 +27,16 @@ pytestmark = pytest.mark.usefixtures("relay")
 class LiveFeed:
     """Every live message of one session, by notification id."""
 
-    def __init__(self, queue: AbstractQueue) -> None:
+    def __init__(self, queue: AbstractQueue, session_id: UUID) -> None:
         self.queue = queue
+        self.session_id = session_id
         self.by_notification: dict[int, dict[str, object]] = {}
 
     @classmethod
-    async def of(cls, channel: AbstractChannel, session: WorkoutSession) -> LiveFeed:
-        queue = await channel.declare_queue(exclusive=True, auto_delete=True)
-        exchange = await channel.get_exchange(names.LIVE_EXCHANGE, ensure=False)
-        await queue.bind(exchange, routing_key=f"live.{session.owner_id}.{session.id}.*")
-        return cls(queue)
+    async def of(
+        cls, channel: AbstractChannel, settings: Settings, session: WorkoutSession
+    ) -> LiveFeed:
+        return cls(await live_queue(channel, settings, session.owner_id), session.id)
 
     async def until_commands(self, command_ids: set[UUID], within_s: float = 60.0) -> None:
         deadline = time.monotonic() + within_s
@@ -49,8 +48,8 @@ class LiveFeed:
             if message is None:
                 await asyncio.sleep(0.05)
                 continue
-            body = orjson.loads(message.body)
-            self.by_notification[int(body["n"])] = body
+            for body in live_items(message.body, self.session_id):
+                self.by_notification[int(body["n"])] = body
 
     def command_ids(self) -> set[UUID]:
         return {
@@ -86,7 +85,7 @@ async def test_the_relay_goes_on_publishing_after_its_database_connections_are_t
     sessions: SessionService,
     running_session: WorkoutSession,
 ) -> None:
-    feed = await LiveFeed.of(channel, running_session)
+    feed = await LiveFeed.of(channel, settings, running_session)
     before = issue(sessions, running_session, 5)
     await feed.until_commands(before)
 
@@ -103,7 +102,7 @@ async def test_when_the_active_and_the_standby_relay_lose_the_database_one_leads
     sessions: SessionService,
     running_session: WorkoutSession,
 ) -> None:
-    feed = await LiveFeed.of(channel, running_session)
+    feed = await LiveFeed.of(channel, settings, running_session)
     async with running(relay_main.serve, settings):  # a second relay, standing by
         before = issue(sessions, running_session, 5)
         await feed.until_commands(before)
@@ -132,7 +131,7 @@ async def test_the_relay_goes_on_publishing_after_its_broker_connection_is_close
     sessions: SessionService,
     running_session: WorkoutSession,
 ) -> None:
-    feed = await LiveFeed.of(channel, running_session)
+    feed = await LiveFeed.of(channel, settings, running_session)
     before = issue(sessions, running_session, 5)
     await feed.until_commands(before)
 

@@ -1,13 +1,15 @@
 """The API process's single consumer of `wattlog.live`, fanning out to its dashboards.
 
-One exclusive, auto-delete queue per API process, bound with `live.<user id>.#` while that
-user has a live socket here, so the broker sends each process only what its users watch.
+One exclusive, auto-delete queue per API process, bound with `live.<partition>` for each
+live partition (`adapters.live_message.partition_of`) that holds a user with a live socket
+here: the broker sends each process only the partitions its users are in, one message per
+partition per relay batch, and the hub hands each watcher the items of its own sessions.
 The queue holds at most `QUEUE_MAX_LENGTH` messages for at most `QUEUE_TTL_MS`, dropping
 the oldest first: live values nobody could deliver in time are worthless, and nothing
 piles up in the broker. Messages are consumed without acknowledgement and handed to each
 watcher's `LatestBuffer`, so a slow socket never slows the consumer or other sockets.
-The relay can publish an event twice (after a crash); the notification id `n` in each
-message drops the second copy.
+The relay can publish an event twice (after a crash); the notification id `n` of each
+item drops the second copy.
 """
 
 from __future__ import annotations
@@ -15,11 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Hashable
+from collections import Counter
 from typing import Any
 from uuid import UUID
 
-import orjson
 from aio_pika.abc import (
     AbstractChannel,
     AbstractExchange,
@@ -28,6 +29,7 @@ from aio_pika.abc import (
     AbstractRobustConnection,
 )
 
+from adapters import live_message
 from adapters.amqp import names
 from adapters.api.ws.latest import LatestBuffer
 from adapters.api.ws.recent import RecentIds
@@ -39,16 +41,6 @@ QUEUE_MAX_LENGTH = 10_000
 RECENT_IDS = 100_000
 
 
-def message_key(data: dict[str, Any]) -> Hashable:
-    """What a newer message replaces in a slow socket's buffer."""
-    kind = data.get("kind")
-    if kind == "sample":
-        return (data.get("session_id"), kind, data.get("sensor"), data.get("char"))
-    if kind == "command":
-        return (data.get("session_id"), kind, data.get("command_id"))
-    return (data.get("session_id"), kind, data.get("event"), data.get("command_id"))
-
-
 class LiveWatcher:
     """One dashboard socket: the sessions it watches and its outbox."""
 
@@ -57,16 +49,18 @@ class LiveWatcher:
         self.sessions: set[str] = set()
         self.buffer = LatestBuffer()
 
-    def offer(self, data: dict[str, Any], body: bytes) -> None:
+    def offer(self, data: dict[str, Any]) -> None:
         if data.get("session_id") in self.sessions:
-            self.buffer.put(message_key(data), b'{"type":"live","data":' + body + b"}")
+            self.buffer.put(live_message.replace_key(data), live_message.frame(data))
 
 
 class LiveHub:
-    def __init__(self, connection: AbstractRobustConnection) -> None:
+    def __init__(self, connection: AbstractRobustConnection, partitions: int) -> None:
         self._connection = connection
+        self._partitions = partitions
         self._queue_name = f"wattlog.live.api-{uuid.uuid4().hex[:12]}"
-        self._watchers: dict[UUID, set[LiveWatcher]] = {}
+        self._watchers: dict[str, set[LiveWatcher]] = {}  # by user id
+        self._bound_users: Counter[int] = Counter()  # users watched here, per partition
         self._lock = asyncio.Lock()
         self._recent = RecentIds(RECENT_IDS)
         self._channel: AbstractChannel | None = None
@@ -100,38 +94,52 @@ class LiveHub:
 
     async def join(self, watcher: LiveWatcher) -> None:
         async with self._lock:
-            watchers = self._watchers.setdefault(watcher.user_id, set())
+            watchers = self._watchers.setdefault(str(watcher.user_id), set())
             if not watchers:
-                await self._bound().bind(self._live_exchange(), _binding(watcher.user_id))
+                partition = live_message.partition_of(watcher.user_id, self._partitions)
+                if not self._bound_users[partition]:
+                    await self._bound().bind(
+                        self._live_exchange(), live_message.routing_key(partition)
+                    )
+                self._bound_users[partition] += 1
             watchers.add(watcher)
 
     async def leave(self, watcher: LiveWatcher) -> None:
         async with self._lock:
-            watchers = self._watchers.get(watcher.user_id, set())
+            watchers = self._watchers.get(str(watcher.user_id))
+            if watchers is None:
+                return  # never joined
             watchers.discard(watcher)
             if watchers:
                 return
-            self._watchers.pop(watcher.user_id, None)
+            self._watchers.pop(str(watcher.user_id), None)
+            partition = live_message.partition_of(watcher.user_id, self._partitions)
+            self._bound_users[partition] -= 1
+            if self._bound_users[partition] > 0:
+                return
+            del self._bound_users[partition]
             if self._channel is not None and not self._channel.is_closed:
-                await self._bound().unbind(self._live_exchange(), _binding(watcher.user_id))
+                await self._bound().unbind(
+                    self._live_exchange(), live_message.routing_key(partition)
+                )
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        parts = (message.routing_key or "").split(".")
         try:
-            owner_id = UUID(parts[1])
-            data = orjson.loads(message.body)
-        except (IndexError, ValueError):
-            log.warning("live message ignored", extra={"routing_key": message.routing_key})
+            batch = live_message.decode(message.body)
+        except live_message.LiveMessageError as error:
+            log.warning(
+                "live message ignored",
+                extra={"routing_key": message.routing_key, "error": str(error)},
+            )
             return
-        if not isinstance(data, dict):
-            return
-        n = data.get("n")
-        if n is not None and not self._recent.first_time(n):
-            self.duplicates += 1
-            return
-        for watcher in self._watchers.get(owner_id, ()):
-            watcher.offer(data, message.body)
-        self.delivered += 1
+        for owner_id, data in batch.items_for(self._watchers):
+            key = live_message.dedup_key(data)
+            if key is not None and not self._recent.first_time(key):
+                self.duplicates += 1
+                continue
+            for watcher in self._watchers.get(owner_id, ()):
+                watcher.offer(data)
+            self.delivered += 1
 
     def _bound(self) -> AbstractQueue:
         if self._queue is None:
@@ -142,7 +150,3 @@ class LiveHub:
         if self._exchange is None:
             raise RuntimeError("the live hub is not started")
         return self._exchange
-
-
-def _binding(user_id: UUID) -> str:
-    return f"live.{user_id}.#"

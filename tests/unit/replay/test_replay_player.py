@@ -22,7 +22,7 @@ def _ride(seconds: int) -> Timeline:
     t0 = time.time() - seconds
     for seq in range(seconds):
         session.record_sample(CLIENT, seq, t0 + seq, "trainer", "2ad2", b"", {"power_w": 100 + seq})
-    return build_timeline(session.id, session.collect_events(), owner)
+    return build_timeline(session.id, session.collect_events())
 
 
 def _seqs(payloads: list[bytes]) -> list[int]:

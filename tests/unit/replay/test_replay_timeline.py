@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import orjson
 import pytest
 
-from adapters.replay.timeline import build_timeline, live_message, place
+from adapters.replay.timeline import build_timeline, place, stored_item
 from domain.sessions import WorkoutSession
 
 OWNER = uuid4()
@@ -25,16 +25,16 @@ def _sample(session: WorkoutSession, seq: int, t: float, watts: int = 200) -> No
 
 
 def _messages(events: list[Any]) -> list[dict[str, Any]]:
-    messages = [live_message(event, OWNER) for event in events]
+    messages = [stored_item(event) for event in events]
     place(messages)
     return messages
 
 
-def test_live_message_has_the_relays_shape_with_the_version_instead_of_a_notification_id() -> None:
+def test_a_stored_item_has_the_relays_shape_with_the_version_instead_of_a_notification_id() -> None:
     session = _session()
     _sample(session, 0, 1_700_000_000.0, watts=231)
     started, sample = session.collect_events()
-    message = live_message(sample, OWNER)
+    message = stored_item(sample)
     assert message["kind"] == "sample"
     assert message["values"] == {"power_w": 231}
     assert message["t"] == 1_700_000_000.0
@@ -42,7 +42,7 @@ def test_live_message_has_the_relays_shape_with_the_version_instead_of_a_notific
     assert message["session_id"] == str(session.id)
     assert message["version"] == sample.originator_version
     assert "n" not in message
-    assert live_message(started, OWNER)["event"] == "Started"
+    assert stored_item(started)["event"] == "Started"
 
 
 def test_commands_land_between_their_samples_when_the_bridge_clock_is_an_hour_behind() -> None:
@@ -70,7 +70,7 @@ def test_a_ride_stored_all_at_once_keeps_start_and_finish_at_its_ends() -> None:
     for seq in range(10):
         _sample(session, seq, t0 + seq)
     session.finish()
-    timeline = build_timeline(session.id, session.collect_events(), OWNER)
+    timeline = build_timeline(session.id, session.collect_events())
     assert timeline.start_t == t0
     assert timeline.duration_s == pytest.approx(9.0, abs=0.01)
     last = orjson.loads(timeline.payloads[-1])
@@ -83,7 +83,7 @@ def test_timeline_orders_events_by_ride_time_even_when_stored_out_of_order() -> 
     t0 = time.time()
     for seq, offset in enumerate((0.0, 2.0, 1.0, 3.0)):  # seq 2 arrived late
         _sample(session, seq, t0 + offset)
-    timeline = build_timeline(session.id, session.collect_events(), OWNER)
+    timeline = build_timeline(session.id, session.collect_events())
     assert timeline.offsets == sorted(timeline.offsets)
     seqs = [orjson.loads(p).get("seq") for p in timeline.payloads]
     assert [s for s in seqs if s is not None] == [0, 2, 1, 3]
@@ -96,7 +96,7 @@ def test_context_after_a_seek_keeps_the_erg_target_set_before_the_window() -> No
     session.issue_command(uuid4(), "target_power", 280, uuid4())
     for seq in range(1, 600):
         _sample(session, seq, t0 + seq)
-    timeline = build_timeline(session.id, session.collect_events(), OWNER)
+    timeline = build_timeline(session.id, session.collect_events())
     context = [orjson.loads(p) for p in timeline.context(500.0, 60.0)]
     commands = [m for m in context if m["kind"] == "command"]
     assert [c["value"] for c in commands] == [280]
@@ -111,7 +111,7 @@ def test_context_is_empty_of_samples_after_the_position() -> None:
     t0 = time.time()
     for seq in range(20):
         _sample(session, seq, t0 + seq)
-    timeline = build_timeline(session.id, session.collect_events(), OWNER)
+    timeline = build_timeline(session.id, session.collect_events())
     context = [orjson.loads(p) for p in timeline.context(5.0, 300.0)]
     assert max(m["ride_t"] for m in context) <= t0 + 5.0
     assert timeline.index_after(5.0) == len(context)
@@ -120,7 +120,7 @@ def test_context_is_empty_of_samples_after_the_position() -> None:
 def test_a_session_without_samples_has_an_empty_ride_clock() -> None:
     session = _session()
     session.finish()
-    timeline = build_timeline(session.id, session.collect_events(), OWNER)
+    timeline = build_timeline(session.id, session.collect_events())
     assert timeline.clock_offset_s is None
     assert len(timeline) == 2
     assert isinstance(timeline.session_id, UUID)
