@@ -25,7 +25,7 @@ def _ride_with_a_stop(before_s: int, stop_s: int, after_s: int) -> Timeline:
     seconds = [*range(before_s), *range(before_s + stop_s, before_s + stop_s + after_s)]
     for seq, second in enumerate(seconds):
         session.record_sample(CLIENT, seq, t0 + second, "trainer", "2ad2", b"", {"power_w": 200})
-    return build_timeline(session.id, session.collect_events(), owner)
+    return build_timeline(session.id, session.collect_events())
 
 
 def _seqs(payloads: list[bytes]) -> list[int]:
