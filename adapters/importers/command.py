@@ -61,18 +61,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    # The same store as the API's: the ride's ownership rows are written with its events,
-    # so imported rides appear in the owner's session lists.
-    if args.athlete_name is not None and args.athlete is not None:
-        print("wattlog import: --athlete-name goes with --athlete-email", file=sys.stderr)
+    # Callers building the arguments themselves (tests, scripts) may leave the email out.
+    email, name = getattr(args, "athlete_email", None), getattr(args, "athlete_name", None)
+    if (args.athlete is None) == (email is None) or (name is not None and email is None):
+        print(
+            "wattlog import: give --athlete ID, or --athlete-email EMAIL [--athlete-name NAME]",
+            file=sys.stderr,
+        )
         return 2
     check_database(settings)  # fail at once, not after the store's pool gave up
-    if args.athlete is None:
+    if email is not None:
         try:
-            args.athlete = athlete_by_email(settings, args.athlete_email, args.athlete_name)
+            args.athlete = athlete_by_email(settings, email, name)
         except UnknownAthlete as error:
             print(f"wattlog import: {error}", file=sys.stderr)
             return 2
+    # The same store as the API's: the ride's ownership rows are written with its events,
+    # so imported rides appear in the owner's session lists.
     store = IndexedStore(settings)
     failed = 0
     progress = ProgressBar("import", len(args.files)) if len(args.files) > 1 else None
