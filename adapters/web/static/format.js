@@ -65,8 +65,3 @@ export function day(iso) {
     year: "numeric",
   });
 }
-
-export function isoDay(date) {
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 10);
-}

@@ -68,7 +68,7 @@ function renderPowerThresholds(athlete) {
 function renderHrThresholds(athlete) {
   $("#hr-max").value = athlete.max_hr ?? "";
   $("#hr-lthr").value = athlete.threshold_hr ?? "";
-  $("#hr-from").value = isoDay(new Date());
+  $("#hr-from").value = todayIn(athlete.time_zone);
   $("#hr-history").replaceChildren(
     ...[...athlete.hr_threshold_history].reverse().map((entry) => {
       const values = [
@@ -177,7 +177,7 @@ startPage(async ({ athlete }) => {
         body: {
           max_hr: optionalInt($("#hr-max")),
           threshold_hr: optionalInt($("#hr-lthr")),
-          effective_from: $("#hr-from").value || isoDay(new Date()),
+          effective_from: $("#hr-from").value || todayIn(current.time_zone),
         },
       });
       fillProfile(current);
