@@ -100,7 +100,8 @@ class ReplaySession:
                     "session_id": str(timeline.session_id),
                     "status": self._status,
                     "start_t": timeline.start_t,
-                    "duration_s": timeline.duration_s,
+                    # Rounded like every position_s: at the end both show the same second.
+                    "duration_s": round(timeline.duration_s, 3),
                     "event_count": len(timeline),
                     "speed": player.speed,
                     "playing": False,

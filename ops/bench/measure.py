@@ -215,11 +215,21 @@ class StoreAudit:
     commit_latencies: list[float]
 
 
+def _connect_patiently(database_url: str, attempts: int = 10) -> psycopg.Connection[Any]:
+    """A connection, waiting out a shared server that is short of connection slots."""
+    for _ in range(attempts - 1):
+        try:
+            return psycopg.connect(database_url)
+        except psycopg.OperationalError:
+            time.sleep(2.0)
+    return psycopg.connect(database_url)
+
+
 def audit_store(database_url: str, published: dict[str, int]) -> StoreAudit:
     """Reads every stored sample back: per bridge, each sequence number exactly once?"""
     seen: dict[str, list[int]] = defaultdict(list)
     latencies: list[float] = []
-    with psycopg.connect(database_url) as conn, conn.cursor() as cursor:
+    with _connect_patiently(database_url) as conn, conn.cursor() as cursor:
         cursor.execute(
             "SELECT state FROM wattlog_events WHERE topic = %s",
             ("domain.sessions:WorkoutSession.SampleRecorded",),

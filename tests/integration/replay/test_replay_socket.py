@@ -51,7 +51,8 @@ async def test_replay_plays_a_stored_ride_to_the_end_in_order_at_60x(
         took = time.monotonic() - started
     ready = frames[0]
     assert ready["type"] == "ready"
-    assert ready["duration_s"] > 119
+    assert ready["duration_s"] == 119.0  # 120 samples a second apart
+    assert frames[-1] == {"type": "ended", "position_s": ready["duration_s"]}  # same second shown
     events = _events(frames)
     seqs = [e["seq"] for e in events if e["kind"] == "sample"]
     assert seqs == list(range(120))
