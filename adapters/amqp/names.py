@@ -12,7 +12,7 @@ from wire.routing import (
 )
 
 SHARD_EXCHANGE = "ble.events.shards"  # x-consistent-hash on the routing key
-LIVE_EXCHANGE = "wattlog.live"  # topic; live.<owner_id>.<session_id>.<kind>
+LIVE_EXCHANGE = "wattlog.live"  # topic; live.<partition> (adapters/live_message.py)
 DEAD_LETTER_EXCHANGE = "wattlog.dead"  # fanout
 DEAD_LETTER_QUEUE = "wattlog.dead-letters"
 
@@ -21,10 +21,6 @@ REASON_HEADER = "x-wattlog-reason"
 
 def shard_queue(index: int) -> str:
     return f"ble.ingest.{index}"
-
-
-def live_routing_key(owner_id: object, session_id: object, kind: str) -> str:
-    return f"live.{owner_id}.{session_id}.{kind}"
 
 
 __all__ = [
@@ -38,6 +34,5 @@ __all__ = [
     "SHARD_EXCHANGE",
     "command_queue",
     "events_routing_key",
-    "live_routing_key",
     "shard_queue",
 ]

@@ -4,7 +4,7 @@ bridge --ble.events.<id>--> [ble.events topic]
     --ble.events.#--> [ble.events.shards x-consistent-hash, hashed on the routing key]
     --> ble.ingest.0 .. N-1 (quorum queues, a single active consumer each)
 relay --<client id>--> [ble.commands direct] --> ble.commands.<client id> (message TTL)
-relay --live.<owner>.<session>.<kind>--> [wattlog.live topic] --> one queue per API process
+relay --live.<partition>--> [wattlog.live topic] --> one queue per API process (its users')
 ingest --poison messages, reason in a header--> [wattlog.dead fanout] --> wattlog.dead-letters
 """
 
