@@ -33,7 +33,9 @@ from adapters.api.keys import (
     ADMIN_CHANNEL,
     AMQP,
     ANALYTICS_POOL,
+    ATHLETES,
     BRIDGE_ACCOUNTS,
+    BRIDGES,
     DB_POOL,
     HTTP_CLIENT,
     LIVE_HUB,
@@ -49,7 +51,6 @@ from adapters.api.keys import (
 )
 from adapters.api.metrics import ApiMetrics
 from adapters.api.metrics_routes import metrics_middleware
-from adapters.api.ownership_index import IndexedStore
 from adapters.api.resources import (
     analytics,
     athletes,
@@ -64,7 +65,10 @@ from adapters.api.ws.live_hub import LiveHub
 from adapters.api.ws.sockets import OpenSockets
 from adapters.postgres.pools import checked_async_pool, checked_pool
 from adapters.replay import routes as replay_routes
-from adapters.sessions.service import SessionService
+from adapters.services.athletes import AthleteService
+from adapters.services.bridges import BridgeService
+from adapters.services.ownership_index import IndexedStore
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.web.dashboard import setup_dashboard
 
@@ -116,6 +120,8 @@ async def _event_store(app: web.Application) -> AsyncIterator[None]:
     store = await in_thread(IndexedStore, app[SETTINGS])
     app[STORE] = store
     app[SESSIONS] = SessionService(store)
+    app[ATHLETES] = AthleteService(store)
+    app[BRIDGES] = BridgeService(store)
     yield
     await in_thread(store.close)
 

@@ -23,7 +23,9 @@ from adapters.api.metrics import ApiMetrics
 from adapters.api.ws.live_hub import LiveHub
 from adapters.api.ws.sockets import OpenSockets
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.athletes import AthleteService
+from adapters.services.bridges import BridgeService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -41,6 +43,8 @@ PASSWORDS = web.AppKey("passwords", Passwords)
 
 STORE = web.AppKey("store", WattlogStore)
 SESSIONS = web.AppKey("sessions", SessionService)
+ATHLETES = web.AppKey("athletes", AthleteService)
+BRIDGES = web.AppKey("bridges", BridgeService)
 
 AMQP = web.AppKey("amqp", AbstractRobustConnection)
 ADMIN_CHANNEL = web.AppKey("admin_channel", AbstractChannel)

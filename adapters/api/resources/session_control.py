@@ -20,7 +20,7 @@ from adapters.api.resources.ownership import OwnedSession, bridge_of, session_of
 from adapters.api.resources.sessions import ensure_bridge_free, response_for
 from adapters.api.threads import in_thread
 from adapters.api.validation import JsonBody, json_body, path_uuid
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from domain.errors import (
     InvalidCommand,
     InvalidSession,
