@@ -10,11 +10,11 @@ from uuid import UUID
 from aiohttp import web
 from eventsourcing.persistence import IntegrityError
 
-from adapters.api.errors import Conflict, InvalidField
 from adapters.api.keys import ATHLETES, DB_POOL, USER_ID
-from adapters.api.resources.ownership import athlete_of
-from adapters.api.threads import in_thread
-from adapters.api.validation import JsonBody, json_body, path_uuid
+from adapters.http.errors import Conflict, InvalidField
+from adapters.http.ownership import athlete_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import JsonBody, json_body, path_uuid
 from domain import athletes as rules
 from domain.athletes import Athlete
 from domain.errors import InvalidProfile

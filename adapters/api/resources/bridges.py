@@ -24,7 +24,6 @@ from aiormq.exceptions import AMQPError
 from adapters.amqp import names
 from adapters.amqp.accounts import ManagementApiError
 from adapters.amqp.topology import declare_command_queue
-from adapters.api.errors import BadGateway, InvalidField
 from adapters.api.keys import (
     ADMIN_CHANNEL,
     BRIDGE_ACCOUNTS,
@@ -34,10 +33,11 @@ from adapters.api.keys import (
     SETTINGS,
     USER_ID,
 )
-from adapters.api.resources.ownership import BRIDGE_COLUMNS, OwnedBridge, bridge_of
-from adapters.api.threads import in_thread
-from adapters.api.validation import json_body, path_uuid
-from adapters.api.ws.handshake import CLOSE_FORBIDDEN
+from adapters.http.errors import BadGateway, InvalidField
+from adapters.http.handshake import CLOSE_FORBIDDEN
+from adapters.http.ownership import BRIDGE_COLUMNS, OwnedBridge, bridge_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import json_body, path_uuid
 from adapters.settings import Settings
 from domain import bridges as rules
 from domain.bridges import BridgeClient

@@ -15,9 +15,15 @@ from uuid import UUID
 from aiohttp import web
 from eventsourcing.persistence import IntegrityError
 
-from adapters.api.errors import BadRequest, Conflict, InvalidField, ServiceUnavailable
 from adapters.api.keys import ATHLETES, DB_POOL, SESSIONS, SETTINGS, USER_ID
-from adapters.api.resources.ownership import (
+from adapters.api.resources.summaries import summaries
+from adapters.api.resources.workouts import (
+    MAX_WORKOUT_FILE_BYTES,
+    workout_from_file,
+    workout_from_json,
+)
+from adapters.http.errors import BadRequest, Conflict, InvalidField, ServiceUnavailable
+from adapters.http.ownership import (
     SESSION_COLUMNS,
     OwnedBridge,
     OwnedSession,
@@ -25,14 +31,8 @@ from adapters.api.resources.ownership import (
     bridge_of,
     session_of,
 )
-from adapters.api.resources.summaries import summaries
-from adapters.api.resources.workouts import (
-    MAX_WORKOUT_FILE_BYTES,
-    workout_from_file,
-    workout_from_json,
-)
-from adapters.api.threads import in_thread
-from adapters.api.validation import (
+from adapters.http.threads import in_thread
+from adapters.http.validation import (
     holds_nul,
     json_body,
     multipart_errors,

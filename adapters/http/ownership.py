@@ -13,7 +13,7 @@ from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.api.errors import NotFound
+from adapters.http.errors import NotFound
 
 
 @dataclass(frozen=True)
