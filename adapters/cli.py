@@ -17,7 +17,7 @@ from adapters.settings import Settings, SettingsError
 # name -> (module with `add_arguments(parser)` and `run(settings, args) -> int`, help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "up": ("adapters.up", "run the whole stack on this machine with a simulated ride"),
-    "migrate": ("adapters.postgres.migrate_command", "create or update the database schema"),
+    "migrate": ("projections.migrate_command", "create or update the database schema"),
     "topology": ("adapters.amqp.topology_command", "declare the RabbitMQ exchanges and queues"),
     "api": ("adapters.api.main", "serve the REST API, WebSockets and dashboard"),
     "ingest": ("adapters.ingest.main", "consume bridge samples into the event store"),

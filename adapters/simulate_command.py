@@ -16,7 +16,7 @@ import uuid
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.eventstore import WattlogStore
 from adapters.runtime import run_service
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from adapters.simulation.rides import SimulatedRider

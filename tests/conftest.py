@@ -27,7 +27,7 @@ from adapters.postgres.test_server import (
     requested_flavour,
 )
 from adapters.relay import main as relay_main
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from adapters.analytics.values import plain
+from domain.metrics.curve_grid import CURVE_GRID_S
 from domain.metrics.fitness import fitness_by_day
-from projections.summaries.curve_grid import CURVE_GRID_S
 
 PERIODS = frozenset({"week", "month"})
 BEST_EFFORT_DURATIONS_S: tuple[int, ...] = (5, 60, 300, 1200, 3600)

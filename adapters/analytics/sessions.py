@@ -14,8 +14,8 @@ from uuid import UUID
 import psycopg
 
 from adapters.analytics.values import plain, plain_row
+from domain.metrics.curve_grid import CURVE_GRID_S
 from domain.metrics.wbal import wbal_at_seconds
-from projections.summaries.curve_grid import CURVE_GRID_S
 
 SERIES_COLUMNS: tuple[str, ...] = (
     "power_w", "power_30s_w", "heart_rate_bpm", "cadence_rpm", "speed_kmh", "distance_m",

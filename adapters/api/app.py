@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import aiohttp
 from aiohttp import web
 
+from adapters import replay
 from adapters.amqp.accounts import BridgeAccounts
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.amqp.topology import declare_topology
@@ -27,13 +28,14 @@ from adapters.api.auth.refresh import RefreshTokens
 from adapters.api.auth.throttle import LoginThrottle
 from adapters.api.auth.tokens import AccessTokens
 from adapters.api.auth.users import Users
-from adapters.api.errors import error_middleware
 from adapters.api.keys import (
     ACCESS_TOKENS,
     ADMIN_CHANNEL,
     AMQP,
     ANALYTICS_POOL,
+    ATHLETES,
     BRIDGE_ACCOUNTS,
+    BRIDGES,
     DB_POOL,
     HTTP_CLIENT,
     LIVE_HUB,
@@ -49,7 +51,6 @@ from adapters.api.keys import (
 )
 from adapters.api.metrics import ApiMetrics
 from adapters.api.metrics_routes import metrics_middleware
-from adapters.api.ownership_index import IndexedStore
 from adapters.api.resources import (
     analytics,
     athletes,
@@ -58,15 +59,19 @@ from adapters.api.resources import (
     session_control,
     sessions,
 )
-from adapters.api.threads import in_thread
-from adapters.api.ws import gateway, live, tickets
+from adapters.api.ws import gateway, live
 from adapters.api.ws.live_hub import LiveHub
-from adapters.api.ws.sockets import OpenSockets
+from adapters.http import tickets
+from adapters.http.errors import error_middleware
+from adapters.http.sockets import OpenSockets
+from adapters.http.threads import in_thread
 from adapters.postgres.pools import checked_async_pool, checked_pool
-from adapters.replay import routes as replay_routes
-from adapters.sessions.service import SessionService
+from adapters.services.athletes import AthleteService
+from adapters.services.bridges import BridgeService
+from adapters.services.ownership_index import IndexedStore
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
-from adapters.web.dashboard import setup_dashboard
+from adapters.web import setup_dashboard
 
 # argon2id takes ~64 MiB and tens of milliseconds per hash: a small pool of its own keeps
 # a burst of logins from taking the threads the event store needs.
@@ -116,6 +121,8 @@ async def _event_store(app: web.Application) -> AsyncIterator[None]:
     store = await in_thread(IndexedStore, app[SETTINGS])
     app[STORE] = store
     app[SESSIONS] = SessionService(store)
+    app[ATHLETES] = AthleteService(store)
+    app[BRIDGES] = BridgeService(store)
     yield
     await in_thread(store.close)
 
@@ -170,7 +177,7 @@ def create_app(settings: Settings) -> web.Application:
         rides,
         live,
         gateway,
-        replay_routes,
+        replay,
     ):
         module.setup(app)
     setup_dashboard(app)  # the pages ("/" included), their scripts and styles

@@ -19,7 +19,6 @@ from aiohttp import web
 from adapters.amqp import names
 from adapters.amqp.connection import connection_losses as broker_losses
 from adapters.analytics.lag import FAILURE_COUNTS_SQL, failure_counts
-from adapters.api.errors import Handler
 from adapters.api.keys import (
     AMQP,
     ANALYTICS_POOL,
@@ -31,6 +30,7 @@ from adapters.api.keys import (
     STORE,
 )
 from adapters.api.metrics import Labels, gauge
+from adapters.http.errors import Handler
 from adapters.postgres.pools import connection_losses as pool_losses
 from domain.sessions import ACTIVE_STATUSES
 

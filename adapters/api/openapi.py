@@ -13,9 +13,9 @@ from aiohttp import web
 from adapters.api.auth.refresh import MAX_DEVICE_LENGTH
 from adapters.api.auth.users import MAX_EMAIL_LENGTH
 from adapters.api.openapi_analytics import ANALYTICS_PATHS
-from adapters.api.validation import DATETIME_PATTERN
-from adapters.replay.openapi import REPLAY_PATHS
-from adapters.web.openapi import DASHBOARD_PATHS
+from adapters.http.validation import DATETIME_PATTERN
+from adapters.replay import REPLAY_PATHS
+from adapters.web import DASHBOARD_PATHS
 from domain.athletes import (
     MAX_FTP_W,
     MAX_HR,

@@ -22,13 +22,16 @@ import sys
 from pathlib import Path
 from uuid import UUID
 
-from adapters.api.ownership_index import IndexedStore
+from eventsourcing.persistence import IntegrityError
+
 from adapters.eventstore import WattlogStore
 from adapters.importers.athletes import UnknownAthlete, athlete_by_email
 from adapters.importers.fit import RideFileError, read_fit_ride
 from adapters.importers.service import RideImportError, import_ride
 from adapters.progress import ProgressBar
 from adapters.reachability import check_database
+from adapters.services.athletes import AthleteService
+from adapters.services.ownership_index import IndexedStore
 from adapters.settings import Settings
 from domain.athletes import Athlete
 from domain.errors import InvalidProfile
@@ -121,20 +124,19 @@ def _set_thresholds(store: WattlogStore, args: argparse.Namespace) -> str | None
     given = {name: getattr(args, name, None) for name in THRESHOLD_OPTIONS}
     if all(value is None for value in given.values()):
         return None
-    if not store.recorder.select_events(args.athlete, limit=1):
+    athletes = AthleteService(store)
+    if athletes.find(args.athlete) is None:
         return (
             f"athlete {args.athlete} is unknown: --lthr, --max-hr, --cp and --w-prime set a profile"
         )
-    athlete: object = store.repository.get(args.athlete)
-    if not isinstance(athlete, Athlete):
-        return f"{args.athlete} is not an athlete"
     days = []
     for path in args.files:
         try:
             days.append(read_fit_ride(path.read_bytes()).start_time.date())
         except (RideFileError, OSError):
             continue  # refused with its reason by the import itself
-    try:
+
+    def change(athlete: Athlete) -> None:
         if given["lthr"] is not None or given["max_hr"] is not None:
             # From the first ride's day, as CP and W': the rides are summarised with them.
             first = min(days) if days else None
@@ -154,9 +156,13 @@ def _set_thresholds(store: WattlogStore, args: argparse.Namespace) -> str | None
                 w_prime_j=given["w_prime"] if given["w_prime"] is not None else w_prime_j,
                 effective_from=day,
             )
+
+    try:
+        athletes.change(args.athlete, change)
     except InvalidProfile as error:
         return str(error)
-    store.save(athlete)
+    except IntegrityError:
+        return f"athlete {args.athlete} was changed at the same time; run the command again"
     return None
 
 

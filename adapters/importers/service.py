@@ -9,7 +9,8 @@ projectors treat the session like any other ride.
 
 The session id is derived from the athlete and the file's bytes, so importing the same file
 again for the same athlete is recognised and stores nothing twice. The whole ride, Started
-to Finished, is saved in one transaction: an import either stores all of it or nothing.
+to Finished, is saved in one transaction: an import either stores all of it or nothing
+(through the one load-check-retry helper, adapters/services/conflicts.py).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from adapters.eventstore import WattlogStore
 from adapters.importers.fit import ImportedRide, RideFileError, read_fit_ride
+from adapters.services.conflicts import find, retry_on_conflict
 from domain.athletes import Athlete
 from domain.sessions import MAX_FTP_W, MIN_FTP_W, WorkoutSession
 
@@ -70,47 +73,59 @@ def import_ride(
         ride = read_fit_ride(data)
     except RideFileError as error:
         raise RideImportError(str(error).replace("<bytes>", name, 1)) from None
-    athlete = _athlete(store, athlete_id)
+    athlete = find(store, athlete_id, Athlete)
     owner = owner_id or (athlete.owner_id if athlete is not None else None)
     if owner is None:
         raise RideImportError(f"{name}: athlete {athlete_id} is unknown: give the owner explicitly")
     ftp = _ftp(ride, athlete, ftp_w, name)
-    session = _session(store, session_id)
-    if session is not None and not session.is_active:
-        return RideImport(session_id, False, 0, ride.start_time, ftp)
+
     readings = list(_readings(ride))
-    if session is None:
-        session = WorkoutSession.start(
-            athlete_id=athlete_id,
-            owner_id=owner,
-            client_id=f"import-{session_id.hex[:12]}",
-            ftp_w=ftp,
-            transport="import",
-            session_id=session_id,
-            # The ride starts with its first record (History is in ride order).
-            started_at=_first_record_at(readings, ride.start_time),
-        )
-    count = 0
-    for seq, (device_time, values) in enumerate(readings):
-        hrv = "rr_1024" in values
-        count += session.record_sample(
-            client_id=session.client_id,
-            seq=seq,
-            device_time=device_time,
-            sensor_id=HRV_SENSOR if hrv else RECORD_SENSOR,
-            characteristic=HRV_CHARACTERISTIC if hrv else RECORD_CHARACTERISTIC,
-            raw=b"",
-            values=values,
-            imported=True,
-        )
-    if session.sample_count == 0:
-        raise RideImportError(f"{name}: the file holds no readings to import")
-    session.describe_recording(sport=ride.sport, sub_sport=ride.sub_sport, device=_device(ride))
-    for lap_start in _lap_marks(ride):
-        session.mark_lap(at_device_time=lap_start)
-    session.finish()
-    _save(store, session)
-    return RideImport(session_id, True, count, ride.start_time, ftp)
+
+    def attempt() -> RideImport:
+        session = _session(store, session_id)
+        if session is not None and not session.is_active:
+            return RideImport(session_id, False, 0, ride.start_time, ftp)
+        if session is None:
+            session = WorkoutSession.start(
+                athlete_id=athlete_id,
+                owner_id=owner,
+                client_id=f"import-{session_id.hex[:12]}",
+                ftp_w=ftp,
+                transport="import",
+                session_id=session_id,
+                # The ride starts with its first record (History is in ride order).
+                started_at=_first_record_at(readings, ride.start_time),
+            )
+        count = 0
+        for seq, (device_time, values) in enumerate(readings):
+            hrv = "rr_1024" in values
+            count += session.record_sample(
+                client_id=session.client_id,
+                seq=seq,
+                device_time=device_time,
+                sensor_id=HRV_SENSOR if hrv else RECORD_SENSOR,
+                characteristic=HRV_CHARACTERISTIC if hrv else RECORD_CHARACTERISTIC,
+                raw=b"",
+                values=values,
+                imported=True,
+            )
+        if session.sample_count == 0:
+            raise RideImportError(f"{name}: the file holds no readings to import")
+        session.describe_recording(sport=ride.sport, sub_sport=ride.sub_sport, device=_device(ride))
+        for lap_start in _lap_marks(ride):
+            session.mark_lap(at_device_time=lap_start)
+        session.finish()
+        store.save(session)
+        return RideImport(session_id, True, count, ride.start_time, ftp)
+
+    # The same file imported twice at once: the import that loses the race finds the ride
+    # the other one stored, and answers "already imported".
+    try:
+        return retry_on_conflict(attempt, what="ride import")
+    except IntegrityError:
+        raise RideImportError(
+            f"session {session_id} was changed while importing; import the file again"
+        ) from None
 
 
 def _readings(ride: ImportedRide) -> Iterator[tuple[float, dict[str, Any]]]:
@@ -156,33 +171,11 @@ def _lap_marks(ride: ImportedRide) -> list[float]:
     return [start + lap.start_offset_s for lap in ride.laps if 0.0 < lap.start_offset_s < last]
 
 
-def _save(store: WattlogStore, session: WorkoutSession) -> None:
-    try:
-        store.save(session)
-    except IntegrityError:
-        raise RideImportError(
-            f"session {session.id} was changed while importing; import the file again"
-        ) from None
-
-
 def _session(store: WattlogStore, session_id: UUID) -> WorkoutSession | None:
-    if not _exists(store, session_id):
-        return None
-    session: object = store.repository.get(session_id)
-    if not isinstance(session, WorkoutSession):
+    session = find(store, session_id, Aggregate)
+    if session is not None and not isinstance(session, WorkoutSession):
         raise RideImportError(f"{session_id} is not a ride session")
     return session
-
-
-def _athlete(store: WattlogStore, athlete_id: UUID) -> Athlete | None:
-    if not _exists(store, athlete_id):
-        return None
-    aggregate: object = store.repository.get(athlete_id)
-    return aggregate if isinstance(aggregate, Athlete) else None
-
-
-def _exists(store: WattlogStore, aggregate_id: UUID) -> bool:
-    return bool(store.recorder.select_events(aggregate_id, limit=1))
 
 
 def _ftp(ride: ImportedRide, athlete: Athlete | None, ftp_w: int | None, name: str) -> int:

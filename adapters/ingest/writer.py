@@ -4,7 +4,8 @@ them in one transaction (synchronous: runs in the worker's database thread).
 Idempotence lives in the aggregate: a (client id, sequence number) already recorded is
 ignored, so a redelivered message stores nothing twice. Sessions are cached between
 batches; when a save loses a race (another process appended to one of the sessions, or an
-unclear commit was retried), every session of the batch is reloaded and the batch re-applied.
+unclear commit was retried), every session of the batch is reloaded and the batch re-applied
+(the one load-check-retry helper, adapters/services/conflicts.py).
 A session with a structured workout then follows it (`domain/workout_follower.py`): its ERG
 targets are issued as commands and saved with the samples that moved the ride clock.
 
@@ -28,19 +29,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-
 from adapters.eventstore import WattlogStore
 from adapters.ingest.routes import Route, RouteTable
 from adapters.logs import correlation
+from adapters.services.conflicts import retry_on_conflict
 from domain.errors import DomainError, SampleOutsideSession, SessionAlreadyEnded
 from domain.sessions import WorkoutSession, check_device_time
 from domain.workout_follower import WorkoutFollower
 from wire.envelope import Envelope, Sample
 
 log = logging.getLogger(__name__)
-
-MAX_SAVE_ATTEMPTS = 5
 
 
 class EnvelopeRefused(ValueError):
@@ -82,42 +80,37 @@ class SessionWriter:
         """Stores the batch, or raises and stores none of it (`EnvelopeRefused` names the
         envelope a session refused; anything else is the database's or a bug's)."""
         self._forget_sessions_with_acks(batch)
-        attempts = 0
-        while True:
-            touched: dict[UUID, WorkoutSession] = {}
-            result = WriteResult()
-            received_at = self._clock()
-            self._found_elsewhere.clear()
-            try:
-                for envelope in batch:
-                    with correlation(envelope.correlation_id):
-                        self._apply(envelope, touched, result, received_at)
-                late: dict[UUID, int] = {}
-                for session in touched.values():
-                    if count := session.flush_late_samples():
-                        late[session.id] = count
-                    self._workouts.follow(session)
-                if touched:
-                    result.events = len(self._store.save(*touched.values()))
-            except IntegrityError:
-                self._forget(touched)
-                attempts += 1
-                if attempts == MAX_SAVE_ATTEMPTS:
-                    raise
-                log.info("batch lost a race, re-applying", extra={"attempt": attempts})
-                continue
-            except BaseException:
-                # The sessions hold events that were never stored: drop them from memory.
-                self._forget(touched)
-                raise
-            self._remember(touched.values())
-            for session_id, count in late.items():
-                log.info(
-                    "late samples stored in their finished session",
-                    extra={"session_id": str(session_id), "samples": count},
-                )
-            result.late = sum(late.values())
-            return result
+        return retry_on_conflict(lambda: self._write_once(batch), what="batch")
+
+    def _write_once(self, batch: list[Envelope]) -> WriteResult:
+        touched: dict[UUID, WorkoutSession] = {}
+        result = WriteResult()
+        received_at = self._clock()
+        self._found_elsewhere.clear()
+        try:
+            for envelope in batch:
+                with correlation(envelope.correlation_id):
+                    self._apply(envelope, touched, result, received_at)
+            late: dict[UUID, int] = {}
+            for session in touched.values():
+                if count := session.flush_late_samples():
+                    late[session.id] = count
+                self._workouts.follow(session)
+            if touched:
+                result.events = len(self._store.save(*touched.values()))
+        except BaseException:
+            # The sessions hold events that were never stored (a lost race among them):
+            # drop them from memory, so that a retry loads them afresh.
+            self._forget(touched)
+            raise
+        self._remember(touched.values())
+        for session_id, count in late.items():
+            log.info(
+                "late samples stored in their finished session",
+                extra={"session_id": str(session_id), "samples": count},
+            )
+        result.late = sum(late.values())
+        return result
 
     def _apply(
         self,

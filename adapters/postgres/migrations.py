@@ -2,8 +2,14 @@
 
 The flavour (TimescaleDB or plain PostgreSQL) is chosen by `WATTLOG_DB_FLAVOUR` and what
 the server has, kept once chosen (adapters/postgres/flavour.py), and logged.
-Each file runs once, in its own transaction, recorded in `schema_migrations`; an advisory
-lock keeps two `wattlog migrate` runs from interleaving.
+Each file runs once, in its own transaction, recorded in `schema_migrations` by its name
+(only the name: a file's text may change, a database that has run it does not run it
+again); an advisory lock keeps two `wattlog migrate` runs from interleaving.
+
+SQL that the flavours share is written once, in `db/migrations/shared/`, and pulled into a
+flavour's file by a line `\\ir ../shared/FILE.sql` (psql's "include relative"), which
+`list_migrations` replaces with that file's text, so the statement runs as if written
+there (`wattlog project --rebuild` runs the same text).
 """
 
 from __future__ import annotations
@@ -21,6 +27,12 @@ from adapters.settings import Settings
 log = logging.getLogger(__name__)
 
 _LOCK_KEY = 0x77617474  # "watt"
+SHARED = "shared"
+INCLUDE = "\\ir "
+
+
+class MigrationError(ValueError):
+    """A migration file that cannot be read (an include that is not a shared file)."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +56,29 @@ def list_migrations(flavour: str) -> list[Migration]:
             continue
         for entry in directory.iterdir():
             if entry.name.endswith(".sql"):
-                found.append(Migration(entry.name, folder, entry.read_text(encoding="utf-8")))
+                text = _with_includes(entry.read_text(encoding="utf-8"), folder, entry.name)
+                found.append(Migration(entry.name, folder, text))
     return sorted(found, key=lambda m: m.name)
+
+
+def _with_includes(text: str, folder: str, name: str) -> str:
+    """The text with each `\\ir ../shared/FILE.sql` line replaced by that file's text."""
+    shared = resources.files("db") / "migrations" / SHARED
+    lines = []
+    for line in text.splitlines(keepends=True):
+        if not line.startswith(INCLUDE):
+            lines.append(line)
+            continue
+        target = line[len(INCLUDE) :].strip()
+        included = target.removeprefix(f"../{SHARED}/")
+        entry = shared / included
+        if included == target or "/" in included or not entry.is_file():
+            raise MigrationError(f"{folder}/{name}: cannot include {target!r}")
+        body = entry.read_text(encoding="utf-8")
+        if any(part.startswith(INCLUDE) for part in body.splitlines()):
+            raise MigrationError(f"{SHARED}/{included}: a shared file includes no other")
+        lines.append(body if body.endswith("\n") else body + "\n")
+    return "".join(lines)
 
 
 def migrate(settings: Settings) -> list[str]:

@@ -19,12 +19,12 @@ from uuid import UUID
 import orjson
 from aiohttp import web
 
-from adapters.api.errors import InvalidField
-from adapters.api.keys import DB_POOL, STORE, USER_ID
-from adapters.api.resources.ownership import session_of
-from adapters.api.threads import in_thread
-from adapters.api.validation import path_uuid, query_integer
 from adapters.eventstore import WattlogStore
+from adapters.http.errors import InvalidField
+from adapters.http.keys import DB_POOL, STORE, USER_ID
+from adapters.http.ownership import session_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import path_uuid, query_integer
 from adapters.replay.reading import read_since
 from adapters.replay.timeline import place, stored_item
 

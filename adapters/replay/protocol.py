@@ -1,6 +1,6 @@
 """The replay socket's messages from the client, parsed into typed controls.
 
-First message (with the ticket, see `adapters.api.ws.handshake`):
+First message (with the ticket, see `adapters.http.handshake`):
   {"type": "auth", "ticket": "...", "session_id": "...",
    "speed": 10, "position_s": 0, "play": false, "skip_pauses": false}   all but ticket,
                                                                        session_id optional

@@ -23,7 +23,7 @@ from collections.abc import Callable
 import orjson
 from aiohttp import WSMsgType, web
 
-from adapters.api.ws.handshake import CLOSE_BAD_MESSAGE
+from adapters.http.handshake import CLOSE_BAD_MESSAGE
 from adapters.replay.player import ReplayPlayer
 from adapters.replay.protocol import (
     DEFAULT_CONTEXT_S,

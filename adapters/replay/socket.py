@@ -15,17 +15,17 @@ from uuid import UUID
 
 from aiohttp import web
 
-from adapters.api.errors import NotFound
-from adapters.api.keys import DB_POOL, OPEN_SOCKETS, STORE
-from adapters.api.resources.ownership import session_of
-from adapters.api.threads import in_thread
-from adapters.api.ws.handshake import (
+from adapters.eventstore import WattlogStore
+from adapters.http.errors import NotFound
+from adapters.http.handshake import (
     CLOSE_BAD_MESSAGE,
     CLOSE_FORBIDDEN,
     authenticate,
     check_origin,
 )
-from adapters.eventstore import WattlogStore
+from adapters.http.keys import DB_POOL, OPEN_SOCKETS, STORE
+from adapters.http.ownership import session_of
+from adapters.http.threads import in_thread
 from adapters.replay.protocol import BadControl, parse_opening
 from adapters.replay.reading import ReplayTooLong, read_session
 from adapters.replay.session import ReplaySession

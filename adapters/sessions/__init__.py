@@ -1,1 +1,1 @@
-"""Application services around the WorkoutSession aggregate (used by the API and the tools)."""
+"""SQL that keeps the bridge routing tables in step with session events (`routing.py`)."""

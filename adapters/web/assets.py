@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from adapters.api.errors import NotFound
+from adapters.http.errors import NotFound
 
 STATIC = Path(__file__).resolve().parent / "static"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from string import Template
 
 from aiohttp import web
 
-from adapters.api.validation import path_uuid
+from adapters.http.validation import path_uuid
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

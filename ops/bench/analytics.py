@@ -38,13 +38,13 @@ from adapters.postgres.test_server import (
 )
 from adapters.settings import Settings
 from domain.metrics.curve import mean_max_power
+from domain.metrics.curve_grid import STANDARD_DURATIONS_S
 from domain.metrics.fitness import fitness_by_day
 from domain.metrics.resample import Series
 from domain.metrics.summary import summarize_ride
 from projections.samples import rollups
 from projections.samples.partitions import MonthlyPartitions
 from projections.samples.window import rolling_power
-from projections.summaries.curve_grid import STANDARD_DURATIONS_S
 from projections.summaries.fitness import recompute_fitness
 from projections.summaries.ride import summary_columns
 

@@ -22,8 +22,8 @@ import aiohttp
 import orjson
 
 from adapters import live_message
-from adapters.api.ownership_index import IndexedStore
-from adapters.sessions.service import SessionService
+from adapters.services.ownership_index import IndexedStore
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 
 PASSWORD = "bench-rider-password-1234"

@@ -49,7 +49,7 @@ from measure import (
 
 from adapters.amqp.topology_command import declare
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 
 TIERS = {"smoke": (5, 20.0), "basic": (50, 60.0), "load": (500, 60.0), "spike": (2000, 60.0)}

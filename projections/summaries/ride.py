@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from domain.metrics.curve_grid import CURVE_GRID_S
 from domain.metrics.resample import CADENCE, DISTANCE, HEART_RATE, POWER, SPEED, Series
 from domain.metrics.summary import RideSummary
-from projections.summaries.curve_grid import CURVE_GRID_S
 
 # (epoch second, power, heart rate, cadence, speed, distance, rr list)
 StoredSecond = tuple[int, Any, Any, Any, Any, Any, Any]

@@ -25,7 +25,7 @@ from adapters.eventstore import WattlogStore
 from adapters.ingest import main as ingest_main
 from adapters.ingest.routes import RouteTable
 from adapters.ingest.writer import SessionWriter
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import MAX_CLOCK_SKEW_S, WorkoutSession

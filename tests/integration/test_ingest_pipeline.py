@@ -14,7 +14,7 @@ from pipeline_helpers import eventually, sample_envelope
 
 from adapters.amqp import names
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession
 from wire.envelope import Ack, Envelope, encode_envelope

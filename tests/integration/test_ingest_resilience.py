@@ -16,7 +16,7 @@ from pipeline_helpers import eventually, sample_envelope
 
 from adapters.amqp import names
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession

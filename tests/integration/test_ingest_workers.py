@@ -13,7 +13,7 @@ from pipeline_helpers import eventually, running, sample_envelope
 
 from adapters.eventstore import WattlogStore
 from adapters.ingest import main as ingest_main
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 

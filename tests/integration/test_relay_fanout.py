@@ -15,7 +15,7 @@ from pipeline_helpers import live_items, live_queue, relay_from_now, running, sa
 
 from adapters.amqp import names
 from adapters.relay.main import serve as relay
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession

@@ -17,7 +17,7 @@ from pipeline_helpers import eventually, live_items, live_queue, running
 from adapters.amqp import names
 from adapters.relay import main as relay_main
 from adapters.relay.relay import LEADER_LOCK_KEY
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
 

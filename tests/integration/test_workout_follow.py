@@ -13,7 +13,7 @@ from pipeline_helpers import eventually, sample_envelope
 
 from adapters.amqp import names
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WORKOUT_ISSUER, WorkoutSession
 from domain.workouts import Step, Workout

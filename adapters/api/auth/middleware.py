@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from adapters.api.auth.tokens import InvalidAccessToken
-from adapters.api.errors import Handler, Unauthorized
 from adapters.api.keys import ACCESS_TOKENS, USER_ID
+from adapters.http.errors import Handler, Unauthorized
 
 PUBLIC_PATHS = frozenset(
     {

@@ -13,7 +13,6 @@ from adapters.api.auth.refresh import MAX_DEVICE_LENGTH, IssuedRefreshToken, Ref
 from adapters.api.auth.throttle import Throttled
 from adapters.api.auth.users import MAX_EMAIL_LENGTH, EmailTaken, InvalidEmail, normalise_email
 from adapters.api.client_address import client_address
-from adapters.api.errors import Conflict, InvalidField, NotFound, TooManyRequests, Unauthorized
 from adapters.api.keys import (
     ACCESS_TOKENS,
     LOGIN_THROTTLE,
@@ -23,7 +22,8 @@ from adapters.api.keys import (
     USER_ID,
     USERS,
 )
-from adapters.api.validation import JsonBody, json_body, path_uuid
+from adapters.http.errors import Conflict, InvalidField, NotFound, TooManyRequests, Unauthorized
+from adapters.http.validation import JsonBody, json_body, path_uuid
 
 log = logging.getLogger(__name__)
 

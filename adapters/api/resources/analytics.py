@@ -19,11 +19,11 @@ from psycopg_pool import ConnectionPool
 from adapters.analytics import athletes as athlete_analytics
 from adapters.analytics import sessions as session_analytics
 from adapters.analytics.zones import weekly_time_in_zones
-from adapters.api.errors import InvalidField, NotFound
 from adapters.api.keys import ANALYTICS_POOL, DB_POOL, USER_ID
-from adapters.api.resources.ownership import athlete_of, session_of
-from adapters.api.threads import in_thread
-from adapters.api.validation import path_uuid, query_date
+from adapters.http.errors import InvalidField, NotFound
+from adapters.http.ownership import athlete_of, session_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import path_uuid, query_date
 
 Query = Callable[..., Any]
 

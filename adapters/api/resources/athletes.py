@@ -11,12 +11,11 @@ from uuid import UUID
 from aiohttp import web
 from eventsourcing.persistence import IntegrityError
 
-from adapters.api.errors import Conflict, InvalidField
-from adapters.api.keys import DB_POOL, STORE, USER_ID
-from adapters.api.resources.ownership import athlete_of
-from adapters.api.threads import in_thread
-from adapters.api.validation import JsonBody, json_body, path_uuid
-from adapters.eventstore import WattlogStore
+from adapters.api.keys import ATHLETES, DB_POOL, USER_ID
+from adapters.http.errors import Conflict, InvalidField
+from adapters.http.ownership import athlete_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import JsonBody, json_body, path_uuid
 from domain import athletes as rules
 from domain.athletes import FROM_THE_START, Athlete
 from domain.errors import InvalidProfile
@@ -101,20 +100,6 @@ def _zones(body: JsonBody) -> list[float] | None:
     return value
 
 
-def _load(store: WattlogStore, athlete_id: UUID) -> Athlete:
-    athlete: object = store.repository.get(athlete_id)
-    if not isinstance(athlete, Athlete):  # the index said so; anything else is a bug
-        raise TypeError(f"{athlete_id} is not an athlete")
-    return athlete
-
-
-def _save(store: WattlogStore, athlete: Athlete) -> None:
-    try:
-        store.save(athlete)
-    except IntegrityError:
-        raise Conflict("the athlete was changed at the same time; retry") from None
-
-
 async def create(request: web.Request) -> web.Response:
     body = await json_body(request)
     name = body.text("name", max_length=rules.MAX_NAME_LENGTH)
@@ -139,7 +124,7 @@ async def create(request: web.Request) -> web.Response:
             athlete.change_zones(zones)
     except InvalidProfile as error:
         raise invalid_profile(error) from None
-    await in_thread(_save, request.app[STORE], athlete)
+    await in_thread(request.app[ATHLETES].add, athlete)
     return web.json_response(athlete_json(athlete), status=201)
 
 
@@ -150,26 +135,20 @@ async def list_athletes(request: web.Request) -> web.Response:
             (request[USER_ID],),
         )
         ids = [row[0] for row in await cursor.fetchall()]
-    store = request.app[STORE]
-    athletes = await in_thread(lambda: [_load(store, athlete_id) for athlete_id in ids])
+    athletes = await in_thread(request.app[ATHLETES].get_many, ids)
     return web.json_response({"athletes": [athlete_json(a) for a in athletes]})
 
 
 async def _changed(
     request: web.Request, athlete_id: UUID, change: Callable[[Athlete], None]
 ) -> web.Response:
-    """Loads the athlete, lets `change` decide, saves it; answers with the athlete."""
-
-    def load_change_save(store: WattlogStore) -> Athlete:
-        athlete = _load(store, athlete_id)
-        change(athlete)
-        _save(store, athlete)
-        return athlete
-
+    """Lets `change` decide on the athlete (adapters/services/athletes.py); answers with it."""
     try:
-        athlete = await in_thread(load_change_save, request.app[STORE])
+        athlete = await in_thread(request.app[ATHLETES].change, athlete_id, change)
     except InvalidProfile as error:
         raise invalid_profile(error) from None
+    except IntegrityError:
+        raise Conflict("the athlete was changed at the same time; retry") from None
     return web.json_response(athlete_json(athlete))
 
 
@@ -177,7 +156,7 @@ async def get(request: web.Request) -> web.Response:
     athlete_id = await athlete_of(
         request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
     )
-    athlete = await in_thread(_load, request.app[STORE], athlete_id)
+    athlete = await in_thread(request.app[ATHLETES].get, athlete_id)
     return web.json_response(athlete_json(athlete))
 
 

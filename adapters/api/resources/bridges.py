@@ -24,25 +24,23 @@ from aiormq.exceptions import AMQPError
 from adapters.amqp import names
 from adapters.amqp.accounts import ManagementApiError
 from adapters.amqp.topology import declare_command_queue
-from adapters.api.errors import BadGateway, InvalidField
 from adapters.api.keys import (
     ADMIN_CHANNEL,
     BRIDGE_ACCOUNTS,
+    BRIDGES,
     DB_POOL,
     OPEN_SOCKETS,
     SETTINGS,
-    STORE,
     USER_ID,
 )
-from adapters.api.resources.ownership import BRIDGE_COLUMNS, OwnedBridge, bridge_of
-from adapters.api.threads import in_thread
-from adapters.api.validation import json_body, path_uuid
-from adapters.api.ws.handshake import CLOSE_FORBIDDEN
-from adapters.eventstore import WattlogStore
+from adapters.http.errors import BadGateway, InvalidField
+from adapters.http.handshake import CLOSE_FORBIDDEN
+from adapters.http.ownership import BRIDGE_COLUMNS, OwnedBridge, bridge_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import json_body, path_uuid
 from adapters.settings import Settings
 from domain import bridges as rules
 from domain.bridges import BridgeClient
-from domain.errors import BridgeRevoked
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +78,6 @@ def credentials_json(
     }
 
 
-def _register(store: WattlogStore, bridge: BridgeClient) -> None:
-    store.save(bridge)
-
-
 async def _undo_registration(request: web.Request, kind: str, client_id: str) -> None:
     if kind == "desktop":
         try:
@@ -118,7 +112,7 @@ async def register(request: web.Request) -> web.Response:
             username = await accounts.create(client_id, password)
             credentials = credentials_json(settings, client_id, username, password)
         await declare_command_queue(request.app[ADMIN_CHANNEL], settings, client_id)
-        await in_thread(_register, request.app[STORE], bridge)
+        await in_thread(request.app[BRIDGES].add, bridge)
     except BaseException as error:
         # Nothing half-made stays behind: without the event, no broker account and no
         # command queue either (the id is new, so the queue can only be this attempt's).
@@ -158,19 +152,10 @@ async def get(request: web.Request) -> web.Response:
     return web.json_response(bridge_json(bridge))
 
 
-def _revoke(store: WattlogStore, bridge_id: UUID) -> None:
-    bridge: BridgeClient = store.repository.get(bridge_id)
-    try:
-        bridge.revoke(REVOKE_REASON)
-    except BridgeRevoked:
-        return
-    store.save(bridge)
-
-
 async def revoke(request: web.Request) -> web.Response:
     bridge_id: UUID = path_uuid(request, "bridge_id", "bridge")
     bridge = await bridge_of(request.app[DB_POOL], request[USER_ID], bridge_id)
-    await in_thread(_revoke, request.app[STORE], bridge.id)
+    await in_thread(request.app[BRIDGES].revoke, bridge.id, REVOKE_REASON)
     await request.app[OPEN_SOCKETS].disconnect(
         bridge.client_id, CLOSE_FORBIDDEN, b"the bridge was revoked"
     )

@@ -14,11 +14,11 @@ from uuid import UUID
 
 from aiohttp import BodyPartReader, StreamReader, web
 
-from adapters.api.errors import InvalidField, PayloadTooLarge, UnsupportedMediaType
 from adapters.api.keys import DB_POOL, STORE, USER_ID
-from adapters.api.resources.ownership import athlete_of
-from adapters.api.threads import in_thread
-from adapters.api.validation import multipart_errors, multipart_parts, path_uuid
+from adapters.http.errors import InvalidField, PayloadTooLarge, UnsupportedMediaType
+from adapters.http.ownership import athlete_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import multipart_errors, multipart_parts, path_uuid
 from adapters.importers.service import RideImport, RideImportError, import_ride
 
 MAX_RIDE_FILE_BYTES = 32 * 1024 * 1024

@@ -14,13 +14,13 @@ from uuid import UUID, uuid4
 from aiohttp import web
 from eventsourcing.persistence import IntegrityError
 
-from adapters.api.errors import Conflict, InvalidField
 from adapters.api.keys import DB_POOL, SESSIONS, USER_ID
-from adapters.api.resources.ownership import OwnedSession, bridge_of, session_of
 from adapters.api.resources.sessions import ensure_bridge_free, response_for
-from adapters.api.threads import in_thread
-from adapters.api.validation import JsonBody, json_body, path_uuid
-from adapters.sessions.service import SessionService
+from adapters.http.errors import Conflict, InvalidField
+from adapters.http.ownership import OwnedSession, bridge_of, session_of
+from adapters.http.threads import in_thread
+from adapters.http.validation import JsonBody, json_body, path_uuid
+from adapters.services.sessions import SessionService
 from domain.errors import (
     InvalidCommand,
     InvalidSession,

@@ -15,9 +15,15 @@ from uuid import UUID
 from aiohttp import web
 from eventsourcing.persistence import IntegrityError
 
-from adapters.api.errors import BadRequest, Conflict, InvalidField, ServiceUnavailable
-from adapters.api.keys import DB_POOL, SESSIONS, SETTINGS, STORE, USER_ID
-from adapters.api.resources.ownership import (
+from adapters.api.keys import ATHLETES, DB_POOL, SESSIONS, SETTINGS, USER_ID
+from adapters.api.resources.summaries import summaries
+from adapters.api.resources.workouts import (
+    MAX_WORKOUT_FILE_BYTES,
+    workout_from_file,
+    workout_from_json,
+)
+from adapters.http.errors import BadRequest, Conflict, InvalidField, ServiceUnavailable
+from adapters.http.ownership import (
     SESSION_COLUMNS,
     OwnedBridge,
     OwnedSession,
@@ -25,14 +31,8 @@ from adapters.api.resources.ownership import (
     bridge_of,
     session_of,
 )
-from adapters.api.resources.summaries import summaries
-from adapters.api.resources.workouts import (
-    MAX_WORKOUT_FILE_BYTES,
-    workout_from_file,
-    workout_from_json,
-)
-from adapters.api.threads import in_thread
-from adapters.api.validation import (
+from adapters.http.threads import in_thread
+from adapters.http.validation import (
     holds_nul,
     json_body,
     multipart_errors,
@@ -42,9 +42,8 @@ from adapters.api.validation import (
     query_datetime,
     query_integer,
 )
-from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
-from domain.athletes import Athlete
+from adapters.services.athletes import AthleteService
+from adapters.services.sessions import SessionService
 from domain.sessions import ACTIVE_STATUSES, SessionStatus, WorkoutSession
 
 ADMISSION_RETRY_AFTER_S = 30
@@ -104,13 +103,6 @@ def listed_session_json(session: OwnedSession, summary: dict[str, Any] | None) -
         "ended_at": None if session.ended_at is None else session.ended_at.isoformat(),
         "summary": summary,
     }
-
-
-def load_session(store: WattlogStore, session_id: UUID) -> WorkoutSession:
-    session: object = store.repository.get(session_id)
-    if not isinstance(session, WorkoutSession):  # the index said so; anything else is a bug
-        raise TypeError(f"{session_id} is not a session")
-    return session
 
 
 async def response_for(
@@ -198,14 +190,14 @@ async def _start_form(request: web.Request) -> tuple[UUID, UUID, dict[str, Any] 
 
 
 def _start(
-    store: WattlogStore,
+    athletes: AthleteService,
     sessions: SessionService,
     owner_id: UUID,
     athlete_id: UUID,
     bridge: OwnedBridge,
     workout: dict[str, Any] | None,
 ) -> WorkoutSession:
-    athlete: Athlete = store.repository.get(athlete_id)
+    athlete = athletes.get(athlete_id)
     try:
         return sessions.start(
             athlete_id=athlete_id,
@@ -230,7 +222,7 @@ async def start(request: web.Request) -> web.Response:
     await ensure_bridge_free(request, bridge, None)
     await _admit(request)
     session = await in_thread(
-        _start, request.app[STORE], request.app[SESSIONS], user_id, athlete_id, bridge, workout
+        _start, request.app[ATHLETES], request.app[SESSIONS], user_id, athlete_id, bridge, workout
     )
     return await response_for(request, session, status=201)
 
@@ -273,7 +265,7 @@ async def get(request: web.Request) -> web.Response:
     owned = await session_of(
         request.app[DB_POOL], request[USER_ID], path_uuid(request, "session_id", "session")
     )
-    session = await in_thread(load_session, request.app[STORE], owned.id)
+    session = await in_thread(request.app[SESSIONS].get, owned.id)
     return await response_for(request, session)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.api.errors import InvalidField
+from adapters.http.errors import InvalidField
 from domain.workouts import Workout, WorkoutError, parse_workout
 
 MAX_WORKOUT_FILE_BYTES = 512 * 1024

@@ -23,14 +23,14 @@ from aio_pika.exceptions import AMQPError, DeliveryError
 from aiohttp import WSMsgType, web
 
 from adapters.api.keys import AMQP, DB_POOL, METRICS, OPEN_SOCKETS, SETTINGS
-from adapters.api.resources.ownership import OwnedBridge, bridge_by_client_id
 from adapters.api.ws.bridge_link import BridgeLink
-from adapters.api.ws.handshake import (
+from adapters.http.handshake import (
     CLOSE_FORBIDDEN,
     CLOSE_TRY_AGAIN,
     authenticate,
     check_origin,
 )
+from adapters.http.ownership import OwnedBridge, bridge_by_client_id
 from wire.envelope import EnvelopeError, parse_envelope
 
 log = logging.getLogger(__name__)

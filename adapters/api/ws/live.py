@@ -20,18 +20,18 @@ import orjson
 from aio_pika.exceptions import AMQPError
 from aiohttp import WSMsgType, web
 
-from adapters.api.errors import NotFound
 from adapters.api.keys import DB_POOL, LIVE_HUB, OPEN_SOCKETS
-from adapters.api.resources.ownership import session_of
-from adapters.api.validation import parse_uuid
-from adapters.api.ws.handshake import (
+from adapters.api.ws.live_hub import LiveWatcher
+from adapters.http.errors import NotFound
+from adapters.http.handshake import (
     CLOSE_BAD_MESSAGE,
     CLOSE_FORBIDDEN,
     CLOSE_TRY_AGAIN,
     authenticate,
     check_origin,
 )
-from adapters.api.ws.live_hub import LiveWatcher
+from adapters.http.ownership import session_of
+from adapters.http.validation import parse_uuid
 
 log = logging.getLogger(__name__)
 

@@ -6,47 +6,13 @@
 -- Natively partitioned by month of `ts`; the projector creates the monthly partitions ahead
 -- and on demand (samples_pYYYY_MM); the default partition only catches the unexpected.
 CREATE TABLE IF NOT EXISTS samples (
-    session_id        uuid NOT NULL,
-    ts                timestamptz NOT NULL,
-    athlete_id        uuid NOT NULL,
-    ftp_w             smallint,
-    power_w           real,
-    power_30s_w       real,
-    heart_rate_bpm    real,
-    cadence_rpm       real,
-    speed_kmh         real,
-    distance_m        double precision,
-    altitude_m        real,
-    temperature_c     real,
-    power_balance_pct real,
-    latitude_deg      double precision,
-    longitude_deg     double precision,
-    rr_ms             real[],
-    PRIMARY KEY (session_id, ts)
+\ir ../shared/samples_columns.sql
 ) PARTITION BY RANGE (ts);
 CREATE TABLE IF NOT EXISTS samples_default PARTITION OF samples DEFAULT;
 CREATE INDEX IF NOT EXISTS samples_athlete_ts ON samples (athlete_id, ts);
 
--- Working state: the readings of each second of a session that is still running, so that
--- late and out-of-order readings can be merged exactly. Emptied when the session ends.
-CREATE TABLE IF NOT EXISTS sample_bins (
-    session_id  uuid NOT NULL,
-    second      bigint NOT NULL,
-    readings    jsonb NOT NULL,
-    PRIMARY KEY (session_id, second)
-);
-
--- What the projector knows about each session (from Started and the samples so far).
-CREATE TABLE IF NOT EXISTS samples_sessions (
-    session_id    uuid PRIMARY KEY,
-    athlete_id    uuid NOT NULL,
-    ftp_w         smallint NOT NULL,
-    status        text NOT NULL,
-    has_power     boolean NOT NULL DEFAULT false,
-    imported      boolean NOT NULL DEFAULT false,
-    first_second  bigint,
-    last_second   bigint
-);
+-- The projector's working tables (sample_bins, samples_sessions).
+\ir ../shared/samples_working_tables.sql
 
 -- Per minute per session, maintained by the projector in the same transaction as the samples.
 -- np4_sum is the sum of (30 s rolling power)^4: NP and TSS of any set of minutes of one

@@ -1,5 +1,6 @@
 -- Read models of the "samples" projection, TimescaleDB flavour (same names and columns as
--- db/migrations/plain/0201_rm_samples.sql, so that queries do not care which one is there).
+-- db/migrations/plain/0201_rm_samples.sql, so that queries do not care which one is there:
+-- the columns and the working tables are written once, in db/migrations/shared/).
 -- Names are unqualified on purpose: `wattlog project --rebuild samples` runs this file again
 -- with search_path set to a fresh schema and swaps the relations in at the end.
 -- Written from the TimescaleDB 2.x documentation: create_hypertable, ALTER TABLE ... SET
@@ -8,23 +9,7 @@
 -- migration runner uses), add_continuous_aggregate_policy.
 
 CREATE TABLE IF NOT EXISTS samples (
-    session_id        uuid NOT NULL,
-    ts                timestamptz NOT NULL,
-    athlete_id        uuid NOT NULL,
-    ftp_w             smallint,
-    power_w           real,
-    power_30s_w       real,
-    heart_rate_bpm    real,
-    cadence_rpm       real,
-    speed_kmh         real,
-    distance_m        double precision,
-    altitude_m        real,
-    temperature_c     real,
-    power_balance_pct real,
-    latitude_deg      double precision,
-    longitude_deg     double precision,
-    rr_ms             real[],
-    PRIMARY KEY (session_id, ts)
+\ir ../shared/samples_columns.sql
 );
 -- A week per chunk: a few hundred riders' week of rides is a comfortable chunk size.
 SELECT create_hypertable('samples', 'ts', chunk_time_interval => INTERVAL '7 days',
@@ -42,13 +27,6 @@ SELECT add_compression_policy('samples', compress_after => INTERVAL '7 days',
 -- Retention is optional (WATTLOG_SAMPLES_RETENTION_DAYS): the projector adds or removes
 -- the retention policy at start-up.
 
-CREATE TABLE IF NOT EXISTS sample_bins (
-    session_id  uuid NOT NULL,
-    second      bigint NOT NULL,
-    readings    jsonb NOT NULL,
-    PRIMARY KEY (session_id, second)
-);
-
 -- Ranges of samples written outside the refresh policies' window, to refresh explicitly
 -- (written in the projector's transaction, refreshed and deleted after the commit).
 CREATE TABLE IF NOT EXISTS rollup_refresh_requests (
@@ -57,16 +35,8 @@ CREATE TABLE IF NOT EXISTS rollup_refresh_requests (
     hi  timestamptz NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS samples_sessions (
-    session_id    uuid PRIMARY KEY,
-    athlete_id    uuid NOT NULL,
-    ftp_w         smallint NOT NULL,
-    status        text NOT NULL,
-    has_power     boolean NOT NULL DEFAULT false,
-    imported      boolean NOT NULL DEFAULT false,
-    first_second  bigint,
-    last_second   bigint
-);
+-- The projector's working tables (sample_bins, samples_sessions).
+\ir ../shared/samples_working_tables.sql
 
 -- Real-time aggregation (materialized_only = false): rows not yet materialized by the
 -- refresh policy are aggregated on the fly, so a live ride shows up at once.

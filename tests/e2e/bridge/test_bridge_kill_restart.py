@@ -24,7 +24,7 @@ from adapters.amqp import names
 from adapters.amqp.accounts import BridgeAccounts
 from adapters.amqp.topology import declare_command_queue
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
 

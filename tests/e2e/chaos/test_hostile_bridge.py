@@ -27,7 +27,7 @@ from adapters.amqp import names
 from adapters.eventstore import WattlogStore
 from adapters.postgres.migrations import migrate
 from adapters.postgres.test_server import admin_database_url
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession

@@ -14,7 +14,7 @@ import pytest
 from dashboard_harness import DESKTOP, PROJECT_ROOT, RunningApi, api_server
 from playwright.async_api import Browser, Page, expect
 
-from adapters.api.ownership_index import IndexedStore
+from adapters.services.ownership_index import IndexedStore
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
 from domain.workouts import parse_workout

@@ -15,7 +15,7 @@ from bridge_harness import BridgeAccount, TcpProxy
 
 from adapters.amqp.accounts import BridgeAccounts
 from adapters.amqp.topology import declare_command_queue
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
 

@@ -14,7 +14,7 @@ from bridge_harness import BridgeAccount, Riding, bridge_config, running_bridge
 from pipeline_helpers import eventually
 
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from bridge.simulation import EmulatedRide
 from bridge.simulator.physics import TrainerMode

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from processes import PROJECT_ROOT, run_wattlog
 
-from adapters.api.ownership_index import IndexedStore
+from adapters.services.ownership_index import IndexedStore
 from adapters.settings import Settings
 from domain.athletes import Athlete
 

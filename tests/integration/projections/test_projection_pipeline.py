@@ -9,7 +9,7 @@ from pipeline_helpers import eventually, running, sample_envelope
 
 from adapters.analytics.lag import projection_lag
 from adapters.eventstore import WattlogStore
-from adapters.sessions.service import SessionService
+from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 from adapters.simulation.publisher import EnvelopePublisher
 from domain.sessions import WorkoutSession

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import test_utils
 
 from adapters.api.app import create_app
-from adapters.api.ownership_index import IndexedStore
+from adapters.services.ownership_index import IndexedStore
 from adapters.settings import Settings
 
 

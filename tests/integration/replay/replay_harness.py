@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import test_utils
 
-from adapters.api.ownership_index import IndexedStore
+from adapters.services.ownership_index import IndexedStore
 from domain.sessions import WorkoutSession
 
 PASSWORD = "replay-the-tuesday-ride"

@@ -10,9 +10,9 @@ from typing import Any
 from aiohttp import test_utils
 from replay_harness import register
 
-from adapters.api.ownership_index import IndexedStore
 from adapters.importers.fit import read_fit_ride
 from adapters.importers.service import import_ride
+from adapters.services.ownership_index import IndexedStore
 
 FIT = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "fit"
 EDGE_810 = FIT / "Edge810-Vector-2013-08-16-15-35-10.fit"

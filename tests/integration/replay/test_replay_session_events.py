@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import test_utils
 from replay_harness import new_client_id, register, write_ride
 
-from adapters.api.ownership_index import IndexedStore
+from adapters.services.ownership_index import IndexedStore
 from domain.sessions import WorkoutSession
 
 

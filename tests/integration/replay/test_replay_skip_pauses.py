@@ -11,7 +11,7 @@ import orjson
 from aiohttp import WSMsgType, test_utils
 from replay_harness import new_client_id, register, ticket
 
-from adapters.api.ownership_index import IndexedStore
+from adapters.services.ownership_index import IndexedStore
 from domain.sessions import WorkoutSession
 
 STOP_S = 3_000  # at 10x, 5 minutes of silence if it were played

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import WSMsgType, test_utils
 from replay_harness import register, ticket, write_ride
 
-from adapters.api.ownership_index import IndexedStore
+from adapters.services.ownership_index import IndexedStore
 
 
 async def _frames_until(ws: Any, kind: str, within_s: float = 15.0) -> list[dict[str, Any]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.api.errors import BadRequest, InvalidField
-from adapters.api.validation import JsonBody
+from adapters.http.errors import BadRequest, InvalidField
+from adapters.http.validation import JsonBody
 
 
 @pytest.mark.parametrize("raw", [b"", b"[1, 2]", b"{oops", b'"text"', b'{"w": 1e999}'])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.api.ws.handshake import allowed_origins, parse_origin
+from adapters.http.handshake import allowed_origins, parse_origin
 from adapters.settings import Settings
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from adapters.api.ownership_index import index_statements
+from adapters.services.ownership_index import index_statements
 from domain.athletes import Athlete
 from domain.bridges import BridgeClient
 from domain.sessions import WorkoutSession

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.progress import render
-from projections.summaries.curve_grid import CURVE_GRID_S, STANDARD_DURATIONS_S
+from domain.metrics.curve_grid import CURVE_GRID_S, STANDARD_DURATIONS_S
 from projections.summaries.ride import ride_from_rows
 
 

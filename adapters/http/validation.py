@@ -26,7 +26,7 @@ import orjson
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from adapters.api.errors import (
+from adapters.http.errors import (
     BadRequest,
     InvalidField,
     NotFound,

@@ -1,5 +1,6 @@
-"""The API's store: a `WattlogStore` that keeps the ownership lookup tables in step with
-the events it saves, inside the same transaction (`also_execute`).
+"""The store of the API and of `wattlog import`: a `WattlogStore` that keeps the ownership
+lookup tables in step with the events it saves, inside the same transaction
+(`also_execute`).
 
 `user_athletes`, `user_bridges` and `user_sessions` answer "which resources does this user
 own, and in what state" without loading aggregates. Each row is derived from the events

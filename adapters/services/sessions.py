@@ -2,18 +2,18 @@
 
 Each call loads the aggregate fresh, lets it decide, and saves. Another process (the
 ingest worker) appends to the same session all the time, so a save can lose the race for
-the next version: then the call is simply repeated on a freshly loaded aggregate.
+the next version: then the call is simply repeated on a freshly loaded aggregate (the
+one load-check-retry helper, adapters/services/conflicts.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import IntegrityError
-
 from adapters.eventstore import WattlogStore
+from adapters.services.conflicts import change, load
 from adapters.sessions.routing import (
     Statement,
     end_session,
@@ -22,9 +22,6 @@ from adapters.sessions.routing import (
     unroute_session,
 )
 from domain.sessions import WorkoutSession
-
-T = TypeVar("T")
-MAX_ATTEMPTS = 5
 
 
 class SessionService:
@@ -60,7 +57,7 @@ class SessionService:
         return session
 
     def get(self, session_id: UUID) -> WorkoutSession:
-        return self._store.repository.get(session_id)
+        return load(self._store, session_id, WorkoutSession)
 
     def issue_command(
         self, session_id: UUID, command_id: UUID, kind: str, value: float | None, issued_by: UUID
@@ -112,19 +109,7 @@ class SessionService:
     def _change(
         self, session_id: UUID, decide: Callable[[WorkoutSession], object]
     ) -> WorkoutSession:
-        attempts = 0
-        while True:
-            session = self.get(session_id)
-            statements = decide(session)
-            try:
-                self._store.save(
-                    session, also_execute=statements if isinstance(statements, list) else []
-                )
-                return session
-            except IntegrityError:
-                attempts += 1
-                if attempts == MAX_ATTEMPTS:
-                    raise
+        return change(self._store, session_id, WorkoutSession, decide, what="session change")
 
 
 def _ended(session: WorkoutSession) -> Statement:

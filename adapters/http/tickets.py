@@ -15,7 +15,7 @@ from uuid import UUID
 from aiohttp import web
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.api.keys import DB_POOL, USER_ID
+from adapters.http.keys import DB_POOL, USER_ID
 
 TICKET_TTL_S = 30
 

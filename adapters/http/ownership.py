@@ -2,7 +2,7 @@
 
 Another user's resource answers exactly like a missing one (404 `not_found`), so ids
 cannot be probed for existence. The lookup tables are kept in step with the events by
-`adapters.api.ownership_index`.
+`adapters.services.ownership_index`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from uuid import UUID
 
 from psycopg_pool import AsyncConnectionPool
 
-from adapters.api.errors import NotFound
+from adapters.http.errors import NotFound
 
 
 @dataclass(frozen=True)

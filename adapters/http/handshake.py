@@ -22,9 +22,9 @@ from uuid import UUID
 import orjson
 from aiohttp import WSMsgType, web
 
-from adapters.api.errors import Forbidden
-from adapters.api.keys import DB_POOL, SETTINGS
-from adapters.api.ws.tickets import redeem_ticket
+from adapters.http.errors import Forbidden
+from adapters.http.keys import DB_POOL, SETTINGS
+from adapters.http.tickets import redeem_ticket
 from adapters.settings import Settings
 
 AUTH_TIMEOUT_S = 10.0
