@@ -31,6 +31,8 @@ _EVER = (date(1970, 1, 1), date(9999, 12, 31))
 # The rider's days come from the minute rollups bucketed in the athlete's zone at query time
 # (a minute never straddles a local midnight, half-hour and 45-minute zones included); per
 # session and local day as `daily_rollups` does per UTC day, TSS from each session's NP.
+# The per-minute sums are unordered: an ordered aggregate sorts every minute row (3x the
+# time, docs/benchmarks.md); the floating-point sums may then differ in the last bits.
 _ZONE_SQL = (
     "SELECT coalesce((SELECT time_zone FROM athlete_time_zones WHERE athlete_id = %s), 'UTC')"
 )
@@ -38,9 +40,9 @@ _PERIODS_SQL = """
 WITH session_days AS (
     SELECT session_id, (bucket AT TIME ZONE %(zone)s)::date AS day, max(ftp_w) AS ftp_w,
         sum(seconds) AS seconds, sum(power_seconds) AS power_seconds,
-        sum(work_kj ORDER BY bucket) AS work_kj, max(max_power_w) AS max_power_w,
-        sum(np4_sum ORDER BY bucket) AS np4_sum, sum(hr_seconds) AS hr_seconds,
-        sum(avg_hr_bpm * hr_seconds ORDER BY bucket) AS hr_sum,
+        sum(work_kj) AS work_kj, max(max_power_w) AS max_power_w,
+        sum(np4_sum) AS np4_sum, sum(hr_seconds) AS hr_seconds,
+        sum(avg_hr_bpm * hr_seconds) AS hr_sum,
         max(max_distance_m) - min(min_distance_m) AS distance_m
     FROM minute_rollups
     WHERE athlete_id = %(athlete)s AND bucket >= (%(start)s::timestamp AT TIME ZONE %(zone)s)
