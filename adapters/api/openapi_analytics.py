@@ -166,7 +166,7 @@ ANALYTICS_PATHS: dict[str, dict[str, Any]] = {
                 "200": {"description": "already imported", **_json(_RIDE_IMPORT)},
                 **{
                     str(code): {"description": "error", **_ERROR}
-                    for code in (401, 404, 413, 415, 422)
+                    for code in (400, 401, 404, 413, 415, 422)
                 },
             },
         }
