@@ -28,7 +28,7 @@ from typing import Any
 
 from baselines import naive_events_per_s, raw_copy_rows_per_s, raw_publish_consume_per_s
 from benchlib import report, scratch_settings
-from loadgen import LoadPlan, run_generator
+from loadgen import RATE_HZ, LoadPlan, run_generator
 from measure import LiveLatency, ProcessUsage, QueueDepths, audit_store, percentiles
 
 from adapters.amqp.topology_command import declare
@@ -37,7 +37,6 @@ from adapters.sessions.service import SessionService
 from adapters.settings import Settings
 
 TIERS = {"smoke": (5, 20.0), "basic": (50, 60.0), "load": (500, 60.0), "spike": (2000, 60.0)}
-RATE_HZ = 4.0
 LIVE_SAMPLE_EVERY = 10  # measure the live feed of every tenth rider
 DRAIN_TIMEOUT_S = 300.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +76,7 @@ async def _drive(
     owners: list[str],
     duration: float,
     generators: int,
-    per_envelope: int,
+    send_interval: float,
 ) -> dict[str, Any]:
     live = LiveLatency()
     live_connection = await live.subscribe(settings.amqp_url, owners[::LIVE_SAMPLE_EVERY])
@@ -86,11 +85,7 @@ async def _drive(
     sampler = asyncio.create_task(depths.run(stop_sampling))
     start_at = time.time() + 2.0
     chunks = [tuple(client_ids[i::generators]) for i in range(generators)]
-    plans = [
-        LoadPlan(settings.amqp_url, c, RATE_HZ, duration, start_at, per_envelope)
-        for c in chunks
-        if c
-    ]
+    plans = [LoadPlan(settings.amqp_url, c, duration, start_at, send_interval) for c in chunks if c]
     loop = asyncio.get_running_loop()
     with multiprocessing.get_context("spawn").Pool(len(plans)) as pool:
         results = [pool.apply_async(run_generator, (plan,)) for plan in plans]
@@ -108,7 +103,7 @@ def run_once(
     workers: int,
     generators: int,
     baselines: bool = True,
-    per_envelope: int = 1,
+    send_interval: float = 0.5,
 ) -> dict[str, Any]:
     with scratch_settings(ingest_shards=4) as settings:
         asyncio.run(declare(settings))
@@ -121,9 +116,9 @@ def run_once(
             u.start()
         started = time.monotonic()
         driven = asyncio.run(
-            _drive(settings, client_ids, owners, duration, generators, per_envelope)
+            _drive(settings, client_ids, owners, duration, generators, send_interval)
         )
-        per_rider = int(duration * RATE_HZ)
+        per_rider = int(int(duration) * RATE_HZ)
         published = dict.fromkeys(client_ids, per_rider)
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
         while True:
@@ -152,7 +147,7 @@ def run_once(
         "riders": riders,
         "duration_s": duration,
         "ingest_workers": workers,
-        "samples_per_envelope": per_envelope,
+        "send_interval_s": send_interval,
         "samples_offered_per_s": round(offered),
         "samples_stored_per_s": round(audit.stored / elapsed),
         "stored": audit.stored,
@@ -199,10 +194,12 @@ def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
     return rows
 
 
-def find_max(duration: float, workers: int, generators: int, per_envelope: int) -> dict[str, Any]:
+def find_max(
+    duration: float, workers: int, generators: int, send_interval: float
+) -> dict[str, Any]:
     riders, best = 100, None
     while True:
-        result = run_once(riders, duration, workers, generators, False, per_envelope)
+        result = run_once(riders, duration, workers, generators, False, send_interval)
         held = result["lost"] == 0 and result["duplicated"] == 0
         held = held and result["latency_live_ms"]["p99"] < 1000
         print(
@@ -225,10 +222,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="ingest worker processes")
     parser.add_argument("--generators", type=int, default=1, help="load generator processes")
     parser.add_argument(
-        "--samples-per-envelope",
-        type=int,
-        default=1,
-        help="notifications a bridge sends together (1: each as it happens; 4: once a second)",
+        "--send-interval",
+        type=float,
+        default=0.5,
+        help="seconds between a simulated bridge's sends (0: each notification as it happens)",
     )
     parser.add_argument("--find-max", action="store_true")
     parser.add_argument(
@@ -240,7 +237,7 @@ def main() -> None:
     riders, duration = TIERS[args.tier]
     riders, duration = args.riders or riders, args.duration or duration
     if args.find_max:
-        result = find_max(duration, args.workers, args.generators, args.samples_per_envelope)
+        result = find_max(duration, args.workers, args.generators, args.send_interval)
         report("ingest-find-max", result, [("max riders held", str(result["max_riders_held"]))])
         return
     result = run_once(
@@ -249,7 +246,7 @@ def main() -> None:
         args.workers,
         args.generators,
         not args.skip_baselines,
-        args.samples_per_envelope,
+        args.send_interval,
     )
     report("ingest", {"tier": args.tier, **result}, _table(result))
 
