@@ -53,21 +53,20 @@ IDLE_S = 3.0
 BATCH_MESSAGES = 200  # envelopes per write-path batch: what the worker gathers in 50 ms
 
 
+def _warm_up_envelope(client_id: str) -> Envelope:
+    """One sample, with a sequence number far above the run's."""
+    (first, *_), *_ = reference_second()
+    now = time.time()
+    sample = Sample(WARM_UP_SEQ, now, first.sensor_id, first.characteristic, first.raw, {})
+    return Envelope(client_id, now, uuid.uuid4().hex, samples=(sample,))
+
+
 async def _warm_up(settings: Settings, client_ids: list[str]) -> None:
-    """One sample per rider, with a sequence number far above the run's."""
     connection = await aio_pika.connect_robust(settings.amqp_url)
     async with connection:
         channel = await connection.channel(publisher_confirms=True)
         publisher = EnvelopePublisher(channel)
-        now = time.time()
-        (first, *_), *_ = reference_second()
-        sample = Sample(WARM_UP_SEQ, now, first.sensor_id, first.characteristic, first.raw, {})
-        await asyncio.gather(
-            *(
-                publisher.publish(Envelope(c, now, uuid.uuid4().hex, samples=(sample,)))
-                for c in client_ids
-            )
-        )
+        await asyncio.gather(*(publisher.publish(_warm_up_envelope(c)) for c in client_ids))
 
 
 def _wait_until_stored(conn: psycopg.Connection[Any], expected: int) -> None:
@@ -176,6 +175,8 @@ def write_path_cpu(
     pool = checked_pool(settings.database_url, "routes", min_size=1, max_size=2, open=True)
     try:
         writer = SessionWriter(store, RouteTable(pool))
+        # Every session routed and loaded once, as in the worker's steady state.
+        writer.write([_warm_up_envelope(c) for c in client_ids])
         stored = 0
         started = time.process_time()
         for start in range(0, len(bodies), BATCH_MESSAGES):
