@@ -44,6 +44,7 @@ class Settings:
     ingest_prefetch: int = 500
     ingest_batch_max: int = 2000
     ingest_batch_wait_ms: int = 50
+    gateway_send_interval_ms: int = 500
     command_ttl_ms: int = 5000
     live_partitions: int = 16
     max_running_sessions: int = 5000
@@ -105,6 +106,8 @@ class Settings:
             )
         if self.live_partitions < 1:
             raise SettingsError("WATTLOG_LIVE_PARTITIONS must be at least 1")
+        if not 0 <= self.gateway_send_interval_ms <= 10_000:
+            raise SettingsError("WATTLOG_GATEWAY_SEND_INTERVAL_MS must be within 0..10000")
         if self.refresh_reuse_grace_s < 0:
             raise SettingsError("WATTLOG_REFRESH_REUSE_GRACE_S must not be negative")
         try:

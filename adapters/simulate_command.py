@@ -36,10 +36,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--speed", type=float, default=1.0, help="time-lapse factor: 60 rides an hour a minute"
     )
     parser.add_argument(
+        "--send-interval",
+        type=_seconds,
+        default=0.5,
+        help="ride seconds between a rider's sends, as bridges do (default 0.5; 0: each"
+        " notification as it happens)",
+    )
+    parser.add_argument(
         "--start-session",
         action="store_true",
         help="start a session for each rider first, and finish it at the end",
     )
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"must be 0..60 seconds, got {text}")
+    return value
 
 
 async def simulate(settings: Settings, args: argparse.Namespace, stop: asyncio.Event) -> None:
@@ -66,9 +80,15 @@ async def simulate(settings: Settings, args: argparse.Namespace, stop: asyncio.E
     try:
         publisher = EnvelopePublisher(await confirmed_channel(connection))
         started = time.monotonic()
-        for tick in range(ticks):
+        per_send = max(1, round(args.send_interval * args.rate))
+        for first in range(0, ticks, per_send):
             if stop.is_set():
                 break
+            count = min(per_send, ticks - first)
+            # A send carries the notifications of the interval before it: it leaves when
+            # the last of them happens.
+            last_at = started + (first + count - 1) / (args.rate * args.speed)
+            await asyncio.sleep(max(0.0, last_at - time.monotonic()))
             await asyncio.gather(
                 *(
                     publisher.publish(
@@ -76,14 +96,12 @@ async def simulate(settings: Settings, args: argparse.Namespace, stop: asyncio.E
                             client_id=client_id,
                             sent_at=time.time(),
                             correlation_id=uuid.uuid4().hex,
-                            samples=tuple(rider.ticks(1)),
+                            samples=tuple(rider.ticks(count)),
                         )
                     )
                     for client_id, rider in riders.items()
                 )
             )
-            next_tick_at = started + (tick + 1) / (args.rate * args.speed)
-            await asyncio.sleep(max(0.0, next_tick_at - time.monotonic()))
         log.info("ride published", extra={"riders": len(riders), "notifications": ticks})
     finally:
         await connection.close()

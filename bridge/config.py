@@ -24,6 +24,7 @@ ENV_PREFIX = "WATTLOG_BRIDGE_"
 DEFAULT_DATA_DIR = Path("~/.local/share/wattlog-bridge")
 DEFAULT_CONFIG_FILE = Path("~/.config/wattlog-bridge/bridge.toml")
 MAX_CLIENT_ID_LENGTH = 128
+MAX_SEND_INTERVAL_S = 10.0
 
 
 class ConfigError(ValueError):
@@ -40,6 +41,7 @@ class BridgeConfig:
     command_ttl_s: float = 5.0
     outbox_max_bytes: int = 256 * 1024 * 1024
     envelope_max_samples: int = 200
+    send_interval_s: float = 0.5  # live samples go out together this often (0: each at once)
     backlog_chunk: int = 500
     backlog_rate: float = 5000.0  # samples per second while draining a backlog
     max_in_flight: int = 16  # envelopes published and not yet confirmed
@@ -68,6 +70,8 @@ class BridgeConfig:
         for name in ("command_ttl_s", "outbox_max_bytes", "backlog_rate", "max_in_flight"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive")
+        if not 0 <= self.send_interval_s <= MAX_SEND_INTERVAL_S:
+            raise ConfigError(f"send_interval_s must be within 0..{MAX_SEND_INTERVAL_S:g} seconds")
         for name in ("backlog_chunk", "envelope_max_samples"):
             if not 0 < getattr(self, name) <= MAX_SAMPLES_PER_ENVELOPE:
                 raise ConfigError(f"{name} must be within 1..{MAX_SAMPLES_PER_ENVELOPE}")

@@ -1,8 +1,11 @@
 """Sends the outbox to the broker during one connection, and deletes what it confirms.
 
 Order of priority on every round:
-1. command acknowledgements (small, and a rider is waiting for the trainer to react);
-2. live samples: everything stored since this connection came up, in sequence order;
+1. command acknowledgements (small, and a rider is waiting for the trainer to react): at once;
+2. live samples: everything stored since this connection came up, in sequence order, sent
+   together every `send_interval_s` (a notification after a quiet spell goes at once, the
+   ones that follow it wait for the next send): each envelope costs the broker and the
+   ingest worker far more than a sample in it (docs/benchmarks.md);
 3. the backlog (samples stored while disconnected), oldest first, one chunk at a time and
    at most `backlog_rate` samples per second, so that live samples never queue behind a
    long outage's worth of data, here or in the broker's queue in front of the ingest worker.
@@ -70,6 +73,7 @@ class Forwarder:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._config = config
+        self._clock = clock
         self._outbox = outbox
         self._publish = publish
         self._wake = wake
@@ -86,6 +90,7 @@ class Forwarder:
         backlog_next = await self._outbox.call(sync.first_seq)
         backlog_next = boundary if backlog_next is None else backlog_next
         live_next = boundary
+        live_due_at = self._clock()
         ack_next = 0
         try:
             while True:
@@ -97,16 +102,25 @@ class Forwarder:
                     await self._send_acks(acks)
                     ack_next = acks[-1][0]
                     sent = True
-                live = await self._outbox.read(live_next, None, self._config.envelope_max_samples)
-                if live:
-                    await self._send_samples(live)
-                    live_next = live[-1].seq + 1
-                    sent = True
                 wait_s: float | None = None
+                live_wait_s = live_due_at - self._clock()
+                if live_wait_s <= 0:
+                    live = await self._outbox.read(
+                        live_next, None, self._config.envelope_max_samples
+                    )
+                    if live:
+                        await self._send_samples(live)
+                        live_next = live[-1].seq + 1
+                        sent = True
+                        if len(live) < self._config.envelope_max_samples:
+                            live_due_at = self._clock() + self._config.send_interval_s
+                else:
+                    wait_s = live_wait_s
                 if backlog_next < boundary:
                     chunk_size = self._config.backlog_chunk
-                    wait_s = self._bucket.seconds_until(chunk_size)
-                    if wait_s == 0:
+                    backlog_wait_s = self._bucket.seconds_until(chunk_size)
+                    wait_s = backlog_wait_s if wait_s is None else min(wait_s, backlog_wait_s)
+                    if backlog_wait_s == 0:
                         chunk = await self._outbox.read(backlog_next, boundary, chunk_size)
                         if chunk:
                             self._bucket.take(len(chunk))

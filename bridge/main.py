@@ -75,6 +75,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--status", choices=("auto", "line", "log", "off"), help="status output")
     parser.add_argument("--outbox-max-bytes", type=int, help="disk budget of the outbox")
     parser.add_argument("--backlog-rate", type=float, help="samples/s while draining a backlog")
+    parser.add_argument(
+        "--send-interval-s",
+        type=float,
+        help="seconds between sends of live samples (default 0.5; 0: each as it happens)",
+    )
     parser.add_argument("--command-ttl-s", type=float, help="never apply older commands")
     parser.add_argument("--scan-timeout-s", type=float, help="how long one scan lasts")
     tools = parser.add_subparsers(dest="bridge_command", metavar="TOOL")

@@ -124,30 +124,45 @@ def parse_envelope(body: bytes, expected_client_id: str | None = None) -> Envelo
 
 
 def _sample(item: Any, index: int) -> Sample:
-    where = f"samples[{index}]"
-    if not isinstance(item, dict):
-        raise EnvelopeError(f"{where} must be an object")
+    # Runs once per BLE notification in the ingest worker: the common case is checked by
+    # exact type, and error messages are only built for the error.
+    if type(item) is not dict:
+        raise EnvelopeError(f"samples[{index}] must be an object")
     seq = item.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
-        raise EnvelopeError(f"{where}.seq must be a non-negative integer")
+    if type(seq) is not int or seq < 0:
+        raise EnvelopeError(f"samples[{index}].seq must be a non-negative integer")
     raw_hex = item.get("raw")
-    if not isinstance(raw_hex, str) or len(raw_hex) > 2 * MAX_RAW_BYTES:
-        raise EnvelopeError(f"{where}.raw must be a hex string of at most {MAX_RAW_BYTES} bytes")
+    if type(raw_hex) is not str or len(raw_hex) > 2 * MAX_RAW_BYTES:
+        raise EnvelopeError(
+            f"samples[{index}].raw must be a hex string of at most {MAX_RAW_BYTES} bytes"
+        )
     try:
         raw = binascii.unhexlify(raw_hex)
     except (binascii.Error, ValueError):
-        raise EnvelopeError(f"{where}.raw is not valid hex") from None
+        raise EnvelopeError(f"samples[{index}].raw is not valid hex") from None
     values = item.get("values", {})
-    if not isinstance(values, dict):
-        raise EnvelopeError(f"{where}.values must be an object")
+    if type(values) is not dict:
+        raise EnvelopeError(f"samples[{index}].values must be an object")
     for key, value in values.items():
-        if not _is_value(value):
-            raise EnvelopeError(f"{where}.values.{key} must be a finite number, bool or int list")
+        kind = type(value)
+        if not ((kind is float and math.isfinite(value)) or kind is int or _is_value(value)):
+            raise EnvelopeError(
+                f"samples[{index}].values.{key} must be a finite number, bool or int list"
+            )
+    device_time = item.get("t")
+    if type(device_time) is not float or not math.isfinite(device_time):
+        device_time = _finite(item, "t", f"samples[{index}]")
+    sensor = item.get("sensor")
+    if type(sensor) is not str or not 0 < len(sensor) <= 100:
+        sensor = _text(item, "sensor", 100, f"samples[{index}]")
+    characteristic = item.get("char")
+    if type(characteristic) is not str or not 0 < len(characteristic) <= 40:
+        characteristic = _text(item, "char", 40, f"samples[{index}]")
     return Sample(
         seq=seq,
-        device_time=_finite(item, "t", where),
-        sensor_id=_text(item, "sensor", 100, where),
-        characteristic=_text(item, "char", 40, where).lower(),
+        device_time=device_time,
+        sensor_id=sensor,
+        characteristic=characteristic.lower(),
         raw=raw,
         values=values,
     )

@@ -21,7 +21,19 @@ _TAG = "_type_"
 _DATA = "_data_"
 
 
+def tagged(kind: str, data: object) -> dict[str, object]:
+    return {_TAG: kind, _DATA: data}
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _tag(obj: Any) -> Any:
+    kind = type(obj)
+    if kind in _PLAIN:  # most values: checked first, by exact type (the hot path of ingest)
+        return obj
+    if kind is dict:
+        return {key: value if type(value) in _PLAIN else _tag(value) for key, value in obj.items()}
     if isinstance(obj, dict):
         return {key: _tag(value) for key, value in obj.items()}
     if isinstance(obj, list | tuple):

@@ -35,7 +35,7 @@ from typing import Any
 from baselines import naive_events_per_s, raw_copy_rows_per_s, raw_publish_consume_per_s
 from benchlib import report, scratch_settings
 from dashboards import Dashboards, WatchedRider, register_riders
-from loadgen import LoadPlan, run_generator
+from loadgen import RATE_HZ, LoadPlan, run_generator
 from measure import (
     DatabaseCpu,
     LiveLatency,
@@ -53,7 +53,6 @@ from adapters.services.sessions import SessionService
 from adapters.settings import Settings
 
 TIERS = {"smoke": (5, 20.0), "basic": (50, 60.0), "load": (500, 60.0), "spike": (2000, 60.0)}
-RATE_HZ = 4.0
 LIVE_SAMPLE_EVERY = 10  # measure the live feed of every tenth rider
 DRAIN_TIMEOUT_S = 300.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,7 +121,7 @@ async def _drive(
     watched: list[WatchedRider],
     duration: float,
     generators: int,
-    per_envelope: int,
+    send_interval: float,
 ) -> dict[str, Any]:
     live = LiveLatency()
     live_connection = await live.subscribe(
@@ -135,11 +134,7 @@ async def _drive(
     sampler = asyncio.create_task(depths.run(stop_sampling))
     start_at = time.time() + 2.0
     chunks = [tuple(client_ids[i::generators]) for i in range(generators)]
-    plans = [
-        LoadPlan(settings.amqp_url, c, RATE_HZ, duration, start_at, per_envelope)
-        for c in chunks
-        if c
-    ]
+    plans = [LoadPlan(settings.amqp_url, c, duration, start_at, send_interval) for c in chunks if c]
     loop = asyncio.get_running_loop()
     with multiprocessing.get_context("spawn").Pool(len(plans)) as pool:
         results = [pool.apply_async(run_generator, (plan,)) for plan in plans]
@@ -165,7 +160,7 @@ def run_once(
     workers: int,
     generators: int,
     baselines: bool = True,
-    per_envelope: int = 1,
+    send_interval: float = 0.5,
     apis: int = 1,
     live_partitions: int = 16,
     kill_relay: bool = False,
@@ -220,9 +215,9 @@ def run_once(
                     daemon=True,
                 ).start()
             driven = asyncio.run(
-                _drive(settings, client_ids, watched, duration, generators, per_envelope)
+                _drive(settings, client_ids, watched, duration, generators, send_interval)
             )
-            per_rider = int(duration * RATE_HZ)
+            per_rider = int(int(duration) * RATE_HZ)
             published = dict.fromkeys(client_ids, per_rider)
             deadline = time.monotonic() + DRAIN_TIMEOUT_S
             while True:
@@ -253,7 +248,7 @@ def run_once(
         "ingest_workers": workers,
         "api_processes": apis,
         "live_partitions": live_partitions,
-        "samples_per_envelope": per_envelope,
+        "send_interval_s": send_interval,
         "samples_offered_per_s": round(offered),
         "samples_stored_per_s": round(audit.stored / elapsed),
         "stored": audit.stored,
@@ -361,14 +356,14 @@ def find_max(
     duration: float,
     workers: int,
     generators: int,
-    per_envelope: int,
+    send_interval: float,
     apis: int,
     live_partitions: int,
 ) -> dict[str, Any]:
     riders, best = 100, None
     while True:
         result = run_once(
-            riders, duration, workers, generators, False, per_envelope, apis, live_partitions
+            riders, duration, workers, generators, False, send_interval, apis, live_partitions
         )
         held = result["lost"] == 0 and result["duplicated"] == 0
         held = held and result["latency_ws_ms"]["p99"] < 1000
@@ -401,10 +396,10 @@ def main() -> None:
         "--live-partitions", type=int, default=16, help="WATTLOG_LIVE_PARTITIONS of the stack"
     )
     parser.add_argument(
-        "--samples-per-envelope",
-        type=int,
-        default=1,
-        help="notifications a bridge sends together (1: each as it happens; 4: once a second)",
+        "--send-interval",
+        type=float,
+        default=0.5,
+        help="seconds between a simulated bridge's sends (0: each notification as it happens)",
     )
     parser.add_argument(
         "--kill-relay",
@@ -425,7 +420,7 @@ def main() -> None:
             duration,
             args.workers,
             args.generators,
-            args.samples_per_envelope,
+            args.send_interval,
             args.apis,
             args.live_partitions,
         )
@@ -437,7 +432,7 @@ def main() -> None:
         args.workers,
         args.generators,
         not args.skip_baselines,
-        args.samples_per_envelope,
+        args.send_interval,
         args.apis,
         args.live_partitions,
         args.kill_relay,

@@ -1,70 +1,137 @@
-"""The load generator of the ingest benchmark: simulated bridges publishing real
-bridge-protocol envelopes (one notification each, real GATT payloads) over AMQP with
-publisher confirms, at a fixed rate per rider. Runs as its own process(es), so that its
-CPU is measured apart from wattlog's.
+"""The load generator of the ingest benchmarks: simulated bridges publishing real
+bridge-protocol envelopes over AMQP with publisher confirms. Runs as its own process(es),
+so that its CPU is measured apart from wattlog's.
 
-A sample's device time is when the notification happened (epoch seconds): its publish time,
-or earlier when a bridge batches several notifications per envelope. A consumer of the live
-feed or a reader of the event store computes bridge-to-live and bridge-to-commit latency
-from it, so the wait of a batched notification is counted.
+Every simulated bridge carries the reference rider (docs/benchmarks.md): a trainer's
+Indoor Bike Data at 1 Hz, a power meter at 2 Hz and a heart-rate strap at 1 Hz, 4
+notifications per second with real payloads (../shared/fixtures/ble/vectors.json, decoded
+by the bridge's own decoder), and sends what it has every `send_interval_s` as the bridges
+do (0: each notification as it happens).
+
+A sample's device time is when its notification happened (epoch seconds), so a consumer of
+the live feed or a reader of the event store computes bridge-to-live and bridge-to-commit
+latency from it, the wait for the next send included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import aio_pika
 from pamqp.commands import Basic
 
 from adapters.amqp import names
-from bridge.gatt import HeartRateMeasurement, IndoorBikeData, encode_heart_rate_measurement
-from bridge.gatt.indoor_bike_data import encode_indoor_bike_data
+from bridge.decoding import Notification, SampleDecoder
+from bridge.gatt import uuids
 from wire.envelope import Envelope, Sample, encode_envelope
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ble" / "vectors.json"
+# (sensor, characteristic, fixture list, offsets within each second): 4 notifications/s.
+POWER = "cycling_power_measurement_2A63"
+REFERENCE_RIDER = (
+    ("trainer", uuids.INDOOR_BIKE_DATA, "indoor_bike_data_2AD2", (0.0,)),
+    (
+        "power-meter",
+        uuids.CYCLING_POWER_MEASUREMENT,
+        "cycling_power_measurement_2A63",
+        (0.25, 0.75),
+    ),
+    ("hr-strap", uuids.HEART_RATE_MEASUREMENT, "heart_rate_measurement_2A37", (0.5,)),
+)
+RATE_HZ = float(sum(len(offsets) for *_, offsets in REFERENCE_RIDER))
 
 
 @dataclass(frozen=True)
 class LoadPlan:
     amqp_url: str
     client_ids: tuple[str, ...]
-    rate_hz: float
     duration_s: float
     start_at: float  # wall-clock time at which every generator starts, so riders stay in step
-    samples_per_envelope: int = 1  # a bridge may send what it has every 1/rate s, or batch
+    send_interval_s: float = 0.5  # a bridge sends what it has this often; 0: each at once
 
 
-def _sample(seq: int, now: float) -> Sample:
-    power = 180 + (seq * 7) % 90
-    if seq % 4 == 3:
-        payload = encode_heart_rate_measurement(HeartRateMeasurement(140 + seq % 20))
-        return Sample(seq, now, "hr-strap", "2a37", payload, {"heart_rate_bpm": 140 + seq % 20})
-    data = IndoorBikeData(speed_kmh=32.5, cadence_rpm=90.0, power_w=power)
-    values = {"speed_kmh": 32.5, "cadence_rpm": 90.0, "power_w": power}
-    return Sample(seq, now, "trainer", "2ad2", encode_indoor_bike_data(data), values)
+@dataclass(frozen=True)
+class _Template:
+    offset_s: float  # within the rider's second
+    sensor_id: str
+    characteristic: str
+    raw: bytes
+    values: dict[str, float | int | bool | list[int]]
+
+
+def reference_second() -> list[list[_Template]]:
+    """A few seconds of the reference rider, cycling through the real payloads: each
+    second's notifications in time order (the generator repeats the list)."""
+    vectors = json.loads(FIXTURES.read_text())
+    decoder = SampleDecoder()
+    payloads = {
+        name: [bytes.fromhex(v["hex"]) for v in vectors[name]] for _, _, name, _ in REFERENCE_RIDER
+    }
+    seconds = max(len(p) for p in payloads.values())
+    result = []
+    for second in range(seconds):
+        notes = []
+        for sensor, characteristic, name, offsets in REFERENCE_RIDER:
+            for index, offset in enumerate(offsets):
+                raw = payloads[name][(second * len(offsets) + index) % len(payloads[name])]
+                at = second + offset
+                decoded = decoder.decode(Notification(sensor, characteristic, raw, at, at))
+                notes.append(
+                    _Template(offset, sensor, decoded.characteristic, raw, dict(decoded.values))
+                )
+        result.append(sorted(notes, key=lambda n: n.offset_s))
+    return result
+
+
+def _timeline(duration_s: float) -> list[tuple[float, _Template]]:
+    """Every notification of one rider over the run: (seconds after the start, template)."""
+    seconds = reference_second()
+    return [
+        (second + note.offset_s, note)
+        for second in range(int(duration_s))
+        for note in seconds[second % len(seconds)]
+    ]
 
 
 async def _generate(plan: LoadPlan) -> int:
     connection = await aio_pika.connect_robust(plan.amqp_url)
     published = 0
+    timeline = _timeline(plan.duration_s)
     async with connection:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
         # aiormq's publish directly: the generator should spend its CPU on load, not on
         # aio-pika's Message objects (confirms and returns behave the same).
         underlay = await channel.get_underlay_channel()
         properties = Basic.Properties(delivery_mode=2, content_type="application/json")
-        per = plan.samples_per_envelope
-        envelope_hz = plan.rate_hz / per
-        ticks = int(plan.duration_s * envelope_hz)
+        tick_s = plan.send_interval_s or 1.0 / RATE_HZ
+        ticks_per_s = 1.0 / tick_s
         await asyncio.sleep(max(0.0, plan.start_at - time.time()))
+        started_wall = time.time()
         started = time.monotonic()
         pending: set[asyncio.Future[object]] = set()
-        for tick in range(ticks):
-            now = time.time()
+        seq, tick = 0, 0
+        while seq < len(timeline):
+            tick += 1
+            due = tick * tick_s
+            batch_end = seq
+            while batch_end < len(timeline) and timeline[batch_end][0] < due:
+                batch_end += 1
             samples = tuple(
-                _sample(tick * per + k, now - (per - 1 - k) / plan.rate_hz) for k in range(per)
+                Sample(n, started_wall + at, t.sensor_id, t.characteristic, t.raw, t.values)
+                for n, (at, t) in enumerate(timeline[seq:batch_end], start=seq)
             )
+            seq = batch_end
+            delay = started + due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if not samples:
+                continue
+            now = time.time()
             for client_id in plan.client_ids:
                 body = encode_envelope(Envelope(client_id, now, uuid.uuid4().hex, samples=samples))
                 pending.add(
@@ -78,13 +145,10 @@ async def _generate(plan: LoadPlan) -> int:
                         )
                     )
                 )
-            published += len(plan.client_ids) * per
-            # Wait for the confirms of older ticks, never let more than a second pile up.
-            if len(pending) > envelope_hz * len(plan.client_ids):
+            published += len(plan.client_ids) * len(samples)
+            # Wait for the confirms of older sends, never let more than a second pile up.
+            if len(pending) > ticks_per_s * len(plan.client_ids):
                 _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-            delay = started + (tick + 1) / envelope_hz - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
         if pending:
             await asyncio.wait(pending)
     return published

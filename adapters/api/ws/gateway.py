@@ -10,12 +10,21 @@ Protocol (JSON text frames):
           {"type": "command", ...}  a trainer command (the relay's command message)
 A client id that is not one of the user's active bridges, or an envelope in the name of
 another client, closes the socket with 4003; so does revoking the bridge.
+
+Samples are forwarded on a cadence, as the desktop bridge sends them: the sample envelopes a
+phone sends within `WATTLOG_GATEWAY_SEND_INTERVAL_MS` (500 ms; 0: each at once) go to the
+broker as one envelope, and each of them is confirmed once the broker confirmed that one.
+An acknowledgement goes at once, after the samples that came before it. Every envelope
+costs the broker and the ingest worker far more than a sample in it (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
+import uuid
 from uuid import UUID
 
 import orjson
@@ -31,7 +40,8 @@ from adapters.http.handshake import (
     check_origin,
 )
 from adapters.http.ownership import OwnedBridge, bridge_by_client_id
-from wire.envelope import EnvelopeError, parse_envelope
+from wire.envelope import Envelope, EnvelopeError, encode_envelope, parse_envelope
+from wire.limits import MAX_SAMPLES_PER_ENVELOPE
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +61,11 @@ class Gateway:
         self._user_id = user_id
         self._bridge = bridge
         self._checked_at = time.monotonic()
+        self._interval_s = request.app[SETTINGS].gateway_send_interval_ms / 1000
+        self._held: list[tuple[Envelope, bytes]] = []  # sample envelopes not yet published
+        self._held_samples = 0
+        self._timer: asyncio.Task[None] | None = None
+        self._publishing = asyncio.Lock()  # one publish at a time: envelopes stay in order
 
     async def run(self) -> None:
         app = self._request.app
@@ -59,12 +74,20 @@ class Gateway:
             await self._ws.send_str(
                 orjson.dumps({"type": "ready", "client_id": client_id}).decode()
             )
-            async for message in self._ws:
-                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
-                    continue
-                body = message.data.encode() if message.type == WSMsgType.TEXT else message.data
-                if not await self._forward(link, body):
-                    break
+            try:
+                async for message in self._ws:
+                    if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                        continue
+                    body = message.data.encode() if message.type == WSMsgType.TEXT else message.data
+                    if not await self._forward(link, body):
+                        break
+            finally:
+                if self._timer is not None:
+                    self._timer.cancel()
+                # What the phone sent before it went: published (it resends what was not
+                # confirmed; the server drops the copies).
+                with contextlib.suppress(ConnectionError):
+                    await self._flush(link)
 
     async def _forward(self, link: BridgeLink, body: bytes) -> bool:
         metrics = self._request.app[METRICS]
@@ -78,16 +101,59 @@ class Gateway:
             metrics.gateway_envelopes.inc(result="forbidden")
             await self._ws.close(code=CLOSE_FORBIDDEN, message=b"not your bridge")
             return False
-        try:
-            await link.publish(body, envelope.correlation_id)
-        except (DeliveryError, AMQPError, TimeoutError) as error:
-            metrics.gateway_envelopes.inc(result="retry")
-            log.warning("envelope not published", extra={"error": repr(error)})
-            await self._reply("retry", envelope.correlation_id, "the broker did not take it")
+        if envelope.kind != "samples" or self._interval_s == 0:
+            await self._flush(link)
+            await self._publish(link, [(envelope, body)])
             return True
-        metrics.gateway_envelopes.inc(result="confirmed")
-        await self._reply("confirm", envelope.correlation_id)
+        if self._held_samples + len(envelope.samples) > MAX_SAMPLES_PER_ENVELOPE:
+            await self._flush(link)
+        self._held.append((envelope, body))
+        self._held_samples += len(envelope.samples)
+        if self._timer is None:
+            self._timer = asyncio.create_task(self._flush_later(link))
         return True
+
+    async def _flush_later(self, link: BridgeLink) -> None:
+        await asyncio.sleep(self._interval_s)
+        self._timer = None
+        with contextlib.suppress(ConnectionError):
+            await self._flush(link)
+
+    async def _flush(self, link: BridgeLink) -> None:
+        held, self._held, self._held_samples = self._held, [], 0
+        if held:
+            await self._publish(link, held)
+
+    async def _publish(self, link: BridgeLink, envelopes: list[tuple[Envelope, bytes]]) -> None:
+        """Publishes the envelopes as one, then confirms each (or asks for each again)."""
+        if len(envelopes) == 1:
+            (first, body), correlation_id = envelopes[0], envelopes[0][0].correlation_id
+        else:
+            first = envelopes[0][0]
+            correlation_id = uuid.uuid4().hex
+            body = encode_envelope(
+                Envelope(
+                    client_id=first.client_id,
+                    sent_at=max(envelope.sent_at for envelope, _ in envelopes),
+                    correlation_id=correlation_id,
+                    samples=tuple(s for envelope, _ in envelopes for s in envelope.samples),
+                )
+            )
+        metrics = self._request.app[METRICS]
+        async with self._publishing:
+            try:
+                await link.publish(body, correlation_id)
+            except (DeliveryError, AMQPError, TimeoutError) as error:
+                log.warning("envelope not published", extra={"error": repr(error)})
+                for envelope, _ in envelopes:
+                    metrics.gateway_envelopes.inc(result="retry")
+                    await self._reply(
+                        "retry", envelope.correlation_id, "the broker did not take it"
+                    )
+                return
+        for envelope, _ in envelopes:
+            metrics.gateway_envelopes.inc(result="confirmed")
+            await self._reply("confirm", envelope.correlation_id)
 
     async def _still_active(self) -> bool:
         # Revoking elsewhere (another API process) is noticed within REVOCATION_CHECK_S.

@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import orjson
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
 from api_harness import Api, User, closed_with, next_json, until
-from pipeline_helpers import sample_envelope
+from pipeline_helpers import eventually, sample_envelope
 
+from adapters.amqp import names
 from wire.envelope import encode_envelope
 
 
@@ -94,3 +97,30 @@ async def test_revoking_the_bridge_closes_its_socket_with_4003(api: Api) -> None
     assert await closed_with(ws) == 4003
     again = await api.socket("/ws/bridge", user, client_id=bridge["client_id"])
     assert await closed_with(again) == 4003
+
+
+async def test_sample_envelopes_sent_together_reach_the_broker_as_one_and_each_is_confirmed(
+    api: Api, channel: AbstractChannel
+) -> None:
+    user, bridge, _ = await _phone(api)
+    client_id = bridge["client_id"]
+    published: list[list[int]] = []  # the seqs of each envelope the broker received
+    capture = await channel.declare_queue(exclusive=True, auto_delete=True)
+    events = await channel.get_exchange(names.EVENTS_EXCHANGE, ensure=False)
+    await capture.bind(events, routing_key=names.events_routing_key(client_id))
+
+    async def on_message(message: AbstractIncomingMessage) -> None:
+        published.append([sample["seq"] for sample in orjson.loads(message.body)["samples"]])
+
+    await capture.consume(on_message, no_ack=True)
+    ws = await _connected(api, user, client_id)
+    envelopes = [sample_envelope(client_id, [seq]) for seq in range(6)]
+    for envelope in envelopes:  # well within the 500 ms send interval
+        await ws.send_str(encode_envelope(envelope).decode())
+    confirmed = [(await next_json(ws))["correlation_id"] for _ in envelopes]
+    assert confirmed == [envelope.correlation_id for envelope in envelopes]
+
+    await eventually(lambda: sum(len(seqs) for seqs in published) == 6)
+    assert [seq for seqs in published for seq in seqs] == list(range(6))
+    assert len(published) < len(envelopes)
+    await ws.close()
