@@ -80,7 +80,11 @@ async def active_shards_by_connection(vhost: str) -> dict[str, int]:
     found = await asyncio.to_thread(_call, "GET", f"/api/consumers/{quote(vhost, safe='')}")
     counts: dict[str, int] = {}
     for consumer in found:
+        # The management API gives a closing channel's details as an empty list.
+        details = consumer.get("channel_details")
+        if not isinstance(details, dict):
+            continue
         if consumer["queue"]["name"].startswith("ble.ingest.") and consumer.get("active"):
-            name = consumer["channel_details"]["connection_name"]
+            name = details["connection_name"]
             counts[name] = counts.get(name, 0) + 1
     return counts

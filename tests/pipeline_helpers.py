@@ -15,7 +15,10 @@ from aio_pika.abc import AbstractChannel, AbstractQueue
 
 from adapters import live_message
 from adapters.amqp import names
+from adapters.eventstore import WattlogStore
 from adapters.settings import Settings
+from projections.registry import PROJECTION_NAMES, build_projection
+from projections.runner import ProjectionRunner
 from wire.envelope import Envelope, Sample
 
 # The device time of seq 0 in `sample_envelope`: a little before the current test began
@@ -114,3 +117,17 @@ def live_items(body: bytes, session_id: UUID, kind: str | None = None) -> list[d
         for data in items
         if data["session_id"] == str(session_id) and kind in (None, data["kind"])
     ]
+
+
+def _catch_up_projections(store: WattlogStore, settings: Settings) -> None:
+    for name in PROJECTION_NAMES:
+        runner = ProjectionRunner(store, build_projection(name), settings.database_url)
+        try:
+            runner.catch_up()
+        finally:
+            runner.close()
+
+
+async def project_all(store: WattlogStore, settings: Settings) -> None:
+    """Every projection caught up with the store, in order, as `wattlog project` would."""
+    await asyncio.to_thread(_catch_up_projections, store, settings)

@@ -71,6 +71,9 @@ def place(messages: Sequence[dict[str, Any]]) -> float | None:
         if isinstance(marked, int | float) and not isinstance(marked, bool):
             message["ride_t"] = float(marked)  # a lap marked on the device clock itself
             continue
+        if message.get("event") == "Started" and message.get("transport") == "import":
+            message["ride_t"] = message["at"]  # an imported ride starts at its first record
+            continue
         ride_t = message["at"] - (offset or 0.0)
         if latest is not None:
             ride_t = max(ride_t, latest)

@@ -81,8 +81,9 @@ def active_shards_per_connection(vhost: str) -> list[int]:
     counts: dict[str, int] = defaultdict(int)
     for consumer in _management_get(f"consumers/{quote(vhost, safe='')}"):
         queue = consumer.get("queue", {}).get("name", "")
-        if queue.startswith("ble.ingest.") and consumer.get("active", True):
-            counts[consumer["channel_details"]["connection_name"]] += 1
+        details = consumer.get("channel_details")  # an empty list for a closing channel
+        if queue.startswith("ble.ingest.") and consumer.get("active", True) and details:
+            counts[details["connection_name"]] += 1
     return sorted(counts.values(), reverse=True)
 
 

@@ -19,14 +19,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from dashboard_harness import DESKTOP, RunningApi, Screenshots, api_server
+from pipeline_helpers import project_all
 from playwright.async_api import Browser, Page, expect
 
 from adapters.eventstore import WattlogStore
 from adapters.importers.service import import_ride
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
-from projections.registry import PROJECTION_NAMES, build_projection
-from projections.runner import ProjectionRunner
 
 PASSWORD = "pedal-harder-every-tuesday"
 FIT = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "fit"
@@ -58,19 +57,6 @@ DRAWN = """([selector, color]) => {
 async def api(settings: Settings) -> AsyncIterator[RunningApi]:
     async with api_server(settings) as running:
         yield running
-
-
-def _catch_up(store: WattlogStore, settings: Settings) -> None:
-    for name in PROJECTION_NAMES:
-        runner = ProjectionRunner(store, build_projection(name), settings.database_url)
-        try:
-            runner.catch_up()
-        finally:
-            runner.close()
-
-
-async def project(store: WattlogStore, settings: Settings) -> None:
-    await asyncio.to_thread(_catch_up, store, settings)
 
 
 def ride(store: WattlogStore, athlete_id: UUID, start: datetime, minutes: int) -> None:
@@ -151,7 +137,7 @@ async def test_last_evenings_ride_is_on_the_californian_riders_yesterday_and_mov
     yesterday = datetime.now(ZoneInfo(LA)).date() - timedelta(days=1)
     start = datetime(yesterday.year, yesterday.month, yesterday.day, 19, tzinfo=ZoneInfo(LA))
     ride(store, athlete_id, start, 45)  # 19:00 in California: already tomorrow in UTC
-    await project(store, settings)
+    await project_all(store, settings)
 
     before = datetime.now(ZoneInfo(LA)).date()
     await analytics(page, base)
@@ -179,7 +165,7 @@ async def test_last_evenings_ride_is_on_the_californian_riders_yesterday_and_mov
     await page.get_by_label("Time zone").select_option(SYDNEY)
     await page.get_by_role("button", name="Save", exact=True).click()
     await expect(page.locator("#profile-saved")).to_have_text("Saved.")
-    await project(store, settings)
+    await project_all(store, settings)
     await analytics(page, base)
     sydney_day = start.astimezone(ZoneInfo(SYDNEY)).date()
     moved = await drawn(page, "#fitness-chart", CTL_COLOR)
@@ -195,7 +181,7 @@ async def test_all_time_and_a_custom_range_show_a_ride_imported_from_2013(
     base = api.base_url
     page, athlete_id = await new_rider(browser, base, SYDNEY)
     await asyncio.to_thread(import_ride, store, athlete_id=athlete_id, data=EDGE.read_bytes())
-    await project(store, settings)
+    await project_all(store, settings)
     ride_day = date(2013, 8, 17)  # 18:05 UTC on the 16th is 04:05 the next morning in Sydney
 
     await analytics(page, base)  # the last six months: nothing

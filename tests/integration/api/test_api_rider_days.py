@@ -4,7 +4,6 @@ first record; the fitness chart runs from the first ride to the rider's today.""
 
 from __future__ import annotations
 
-import asyncio
 import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -14,32 +13,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from api_harness import Api, User
+from pipeline_helpers import project_all
 
 from adapters.eventstore import WattlogStore
 from adapters.importers.fit import read_fit_ride
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
-from projections.registry import PROJECTION_NAMES, build_projection
-from projections.runner import ProjectionRunner
 
 FIT = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "fit"
 EDGE = (FIT / "Edge810-Vector-2013-08-16-15-35-10.fit").read_bytes()
 INDOOR = (FIT / "sample-activity-indoor-trainer.fit").read_bytes()
 OCTETS = {"Content-Type": "application/octet-stream"}
 LA, SYDNEY = "America/Los_Angeles", "Australia/Sydney"
-
-
-def _catch_up(store: WattlogStore, settings: Settings) -> None:
-    for name in PROJECTION_NAMES:
-        runner = ProjectionRunner(store, build_projection(name), settings.database_url)
-        try:
-            runner.catch_up()
-        finally:
-            runner.close()
-
-
-async def project(store: WattlogStore, settings: Settings) -> None:
-    await asyncio.to_thread(_catch_up, store, settings)
 
 
 def local(zone: str, *args: int) -> datetime:
@@ -101,7 +86,7 @@ async def test_a_california_riders_sunday_evening_ride_is_on_their_sunday_in_tha
     user, path = await rider(api, LA)
     start = local(LA, 2026, 5, 31, 19, 0)  # Sunday 19:00 PDT = Monday 02:00 UTC
     ride(store, path.rsplit("/", 1)[1], start, 30)
-    await project(store, settings)
+    await project_all(store, settings)
 
     days = await fitness(api, user, path, "?start=2026-05-30&end=2026-06-02")
     assert [d["day"] for d in days] == ["2026-05-30", "2026-05-31", "2026-06-01", "2026-06-02"]
@@ -123,7 +108,7 @@ async def test_a_sydney_riders_monday_morning_ride_is_on_their_monday_in_the_new
     user, path = await rider(api, SYDNEY)
     start = local(SYDNEY, 2026, 6, 1, 7, 0)  # Monday 07:00 AEST = Sunday 21:00 UTC
     ride(store, path.rsplit("/", 1)[1], start, 30)
-    await project(store, settings)
+    await project_all(store, settings)
 
     days = await fitness(api, user, path, "?start=2026-05-31&end=2026-06-01")
     assert ridden_days(days) == ["2026-06-01"]
@@ -139,7 +124,7 @@ async def test_a_ride_across_the_riders_midnight_splits_there_in_the_weekly_tota
 ) -> None:
     user, path = await rider(api, LA)
     ride(store, path.rsplit("/", 1)[1], local(LA, 2026, 5, 31, 23, 30), 60)  # into Monday
-    await project(store, settings)
+    await project_all(store, settings)
 
     # The ride counts in the week it started; its time splits at the rider's midnight.
     assert await weeks(api, user, path) == [("2026-05-25", 1, 1800), ("2026-06-01", 0, 1800)]
@@ -164,7 +149,7 @@ async def test_the_riders_day_follows_daylight_saving_changes(
 ) -> None:
     user, path = await rider(api, zone)
     ride(store, path.rsplit("/", 1)[1], start, 20)
-    await project(store, settings)
+    await project_all(store, settings)
 
     the_day = date.fromisoformat(day)
     around = f"?start={the_day - timedelta(days=1)}&end={the_day + timedelta(days=1)}"
@@ -178,7 +163,7 @@ async def test_changing_the_zone_moves_past_rides_to_their_days_in_it(
 ) -> None:
     user, path = await rider(api, None)  # UTC until the rider says otherwise
     ride(store, path.rsplit("/", 1)[1], datetime(2026, 6, 1, 2, 0, tzinfo=UTC), 30)
-    await project(store, settings)
+    await project_all(store, settings)
     window = "?start=2026-05-30&end=2026-06-02"
     assert ridden_days(await fitness(api, user, path, window)) == ["2026-06-01"]
     assert await weeks(api, user, path) == [("2026-06-01", 1, 1800)]
@@ -187,7 +172,7 @@ async def test_changing_the_zone_moves_past_rides_to_their_days_in_it(
     assert (refused.status, refused.body["error"]["field"]) == (422, "time_zone")
     changed = await api.call("PUT", f"{path}/time-zone", user, json={"time_zone": LA})
     assert (changed.status, changed.body["time_zone"]) == (200, LA), changed.body
-    await project(store, settings)
+    await project_all(store, settings)
 
     assert ridden_days(await fitness(api, user, path, window)) == ["2026-05-31"]
     assert await weeks(api, user, path) == [("2026-05-25", 1, 1800)]
@@ -201,7 +186,7 @@ async def test_fitness_runs_from_the_first_ride_to_the_riders_today_as_goldenche
     user, path = await rider(api, SYDNEY, ftp_w=315)  # the file's threshold, as GC was set
     reply = await api.call("POST", f"{path}/rides", user, data=EDGE, headers=OCTETS)
     assert reply.status == 201, reply.body
-    await project(store, settings)
+    await project_all(store, settings)
     first_record = read_fit_ride(EDGE).start_time
     ride_day = first_record.astimezone(ZoneInfo(SYDNEY)).date()  # 17 Aug 2013, 04:05 AEST
 
@@ -251,6 +236,6 @@ async def test_imported_rides_start_at_their_first_record_and_history_is_in_ride
         (datetime.fromisoformat(s["ended_at"]) - datetime.fromisoformat(s["started_at"]))
         for s in listed
     ] == [timedelta(seconds=4699), timedelta(seconds=2263)]
-    await project(store, settings)
+    await project_all(store, settings)
     all_time = await weeks(api, user, path)
     assert [(w[0], w[1]) for w in all_time] == [("2011-10-31", 1), ("2013-08-12", 1)]

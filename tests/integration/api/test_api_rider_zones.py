@@ -3,29 +3,18 @@ heart-rate zones from them, and time in zones per week."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from api_harness import Api
+from pipeline_helpers import project_all
 
 from adapters.eventstore import WattlogStore
 from adapters.settings import Settings
-from projections.registry import PROJECTION_NAMES, build_projection
-from projections.runner import ProjectionRunner
 
 FIT = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "fit"
 EDGE = (FIT / "Edge810-Vector-2013-08-16-15-35-10.fit").read_bytes()  # a Friday
 INDOOR = (FIT / "sample-activity-indoor-trainer.fit").read_bytes()
 OCTETS = {"Content-Type": "application/octet-stream"}
-
-
-def _catch_up(store: WattlogStore, settings: Settings) -> None:
-    for name in PROJECTION_NAMES:
-        runner = ProjectionRunner(store, build_projection(name), settings.database_url)
-        try:
-            runner.catch_up()
-        finally:
-            runner.close()
 
 
 async def test_hr_thresholds_have_history_and_refuse_bad_values(api: Api) -> None:
@@ -69,7 +58,7 @@ async def test_time_in_zones_per_week_uses_each_rides_zones(
         reply = await api.call("POST", f"{athlete_path}/rides", user, data=data, headers=OCTETS)
         assert reply.status == 201, reply.body
         ids.append(reply.body["session_id"])
-    await asyncio.to_thread(_catch_up, store, settings)
+    await project_all(store, settings)
 
     weeks = (await api.call("GET", f"{athlete_path}/zones", user)).body["weeks"]
     assert [w["week_start"] for w in weeks] == sorted(w["week_start"] for w in weeks)

@@ -13,13 +13,12 @@ from uuid import UUID
 
 import aiohttp
 from api_harness import Api, User
+from pipeline_helpers import project_all
 
 from adapters.eventstore import WattlogStore
 from adapters.importers import command
 from adapters.importers.fit import read_fit_ride
 from adapters.settings import Settings
-from projections.registry import PROJECTION_NAMES, build_projection
-from projections.runner import ProjectionRunner
 
 FIT = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "fit"
 INDOOR = (FIT / "sample-activity-indoor-trainer.fit").read_bytes()
@@ -27,19 +26,6 @@ EDGE = (FIT / "Edge810-Vector-2013-08-16-15-35-10.fit").read_bytes()
 PAUSED = (FIT / "2019-02-17-062644-ELEMNT-297E-195-0.fit").read_bytes()
 TRUNCATED = (FIT / "activity-unexpected-eof.fit").read_bytes()
 OCTETS = {"Content-Type": "application/octet-stream"}
-
-
-def _catch_up(store: WattlogStore, settings: Settings) -> None:
-    for name in PROJECTION_NAMES:
-        runner = ProjectionRunner(store, build_projection(name), settings.database_url)
-        try:
-            runner.catch_up()
-        finally:
-            runner.close()
-
-
-async def project(store: WattlogStore, settings: Settings) -> None:
-    await asyncio.to_thread(_catch_up, store, settings)
 
 
 async def upload(api: Api, user: User, athlete_id: str, data: bytes) -> Any:
@@ -67,7 +53,7 @@ async def test_uploaded_ride_is_listed_and_its_analytics_match_its_summary(
         (session_id, "finished", "import")
     ]
 
-    await project(store, settings)
+    await project_all(store, settings)
     ride = read_fit_ride(INDOOR)
     summary = (await api.call("GET", f"/api/sessions/{session_id}", user)).body["summary"]
     assert summary is not None
@@ -122,7 +108,7 @@ async def test_wbal_series_of_a_ride_with_stops_recovers_across_them_down_to_the
     session_id = reply.body["session_id"]
     series = (await api.call("GET", f"/api/sessions/{session_id}/series", user)).body
     assert series["t"] == [] and series["wbal_j"] is None  # not projected yet
-    await project(store, settings)
+    await project_all(store, settings)
     summary = (await api.call("GET", f"/api/sessions/{session_id}", user)).body["summary"]
     series = (await api.call("GET", f"/api/sessions/{session_id}/series", user)).body
     t, wbal = series["t"], series["wbal_j"]

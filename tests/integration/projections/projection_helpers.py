@@ -99,6 +99,26 @@ def snapshot(settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
         return {name: conn.execute(query).fetchall() for name, query in READ_MODELS.items()}
 
 
+def snapshot_of(settings: Settings, *session_ids: UUID) -> dict[str, list[tuple[Any, ...]]]:
+    """The read models' rows of these sessions and of their athletes. (A rebuild with another
+    batch size may add a second's readings in another order, changing the last bit of a
+    float, on other tests' long rides in the same database.)"""
+    of_sessions = "session_id = ANY(%(s)s)"
+    of_athletes = f"athlete_id IN (SELECT athlete_id FROM session_summaries WHERE {of_sessions})"
+    per_athlete = ("daily_rollups", "athlete_fitness")
+    with psycopg.connect(settings.database_url) as conn:
+        return {
+            name: conn.execute(
+                query.replace(
+                    " ORDER BY",
+                    f" WHERE {of_athletes if name in per_athlete else of_sessions} ORDER BY",
+                ),
+                {"s": list(session_ids)},
+            ).fetchall()
+            for name, query in READ_MODELS.items()
+        }
+
+
 def assert_rows_match(stored: dict[int, tuple[Any, ...]], readings: list[Any]) -> None:
     """The stored rows (power, cadence and heart rate first) are the whole ride's 1 Hz
     resampling, whatever batches and order the readings were projected in."""
