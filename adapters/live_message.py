@@ -1,17 +1,20 @@
-"""The live feed's message, built and read here only (the relay builds it, the API's live
-hub reads it, the replay builds the same items from stored events).
+"""The live feed's message, built and read here only (the ingest worker builds it for the
+samples it commits, the relay for every other session event, the API's live hub reads it,
+the replay builds the same items from stored events).
 
-One AMQP message on `wattlog.live` carries every item of one relay batch for one live
-partition: users are hashed onto `WATTLOG_LIVE_PARTITIONS` partitions, the relay publishes
-one message per partition that has something in the batch (routing key `live.<partition>`),
-and an API process binds the partitions of the users it serves. The cost of the fan-out is
-per batch and partition, not per sample.
+One AMQP message on `wattlog.live` carries every item of one batch (an ingest batch or a
+relay batch) for one live partition: users are hashed onto `WATTLOG_LIVE_PARTITIONS`
+partitions, the publisher sends one message per partition that has something in the batch
+(routing key `live.<partition>`), and an API process binds the partitions of the users it
+serves. The cost of the fan-out is per batch and partition, not per sample.
 
 Body (JSON): {"v": 1, "users": {"<owner id>": [item, ...], ...}}. An item is what a
 dashboard receives in `{"type": "live", "data": item}`: one committed session event with
-its notification id `n` (the dedup key: the relay publishes at least once), `session_id`,
-`kind` (sample, command or status), `event` (its class name), `at` (commit time) and the
-event's own fields.
+`session_id`, `kind` (sample, command or status), `event` (its class name), `at` (when it
+was recorded) and the event's own fields. Both publishers send at least once; `dedup_key`
+says how a repeat is recognised: a sample by its session, client and sequence number (the
+aggregate's own idempotence key, so a sample the worker sees again after a crash is
+published again and dropped by the reader), any other event by its notification id `n`.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ ROUTING_PREFIX = "live."
 KIND_SAMPLE = "sample"
 KIND_COMMAND = "command"
 KIND_STATUS = "status"
+
+SAMPLE_EVENT = domain_events.SampleRecorded.__name__
 
 _HIDDEN_FIELDS = {"originator_id", "originator_version", "timestamp"}
 
@@ -52,16 +57,20 @@ def item(event: domain_events.StoredEvent, n: int | None = None) -> dict[str, An
     """What the live feed shows of a stored session event (`n`: its notification id)."""
     data: dict[str, Any]
     if isinstance(event, domain_events.SampleRecorded):
-        kind = KIND_SAMPLE
-        data = {
-            "client_id": event.client_id,
-            "seq": event.seq,
-            "t": event.device_time,
-            "sensor": event.sensor_id,
-            "char": event.characteristic,
-            "values": event.values,
-        }
-    elif isinstance(event, domain_events.CommandIssued):
+        data = sample_item(
+            event.originator_id,
+            event.client_id,
+            event.seq,
+            event.device_time,
+            event.sensor_id,
+            event.characteristic,
+            event.values,
+            event.timestamp.timestamp(),
+        )
+        if n is not None:
+            data["n"] = n
+        return data
+    if isinstance(event, domain_events.CommandIssued):
         kind = KIND_COMMAND
         data = {"command_id": str(event.command_id), "command": event.kind, "value": event.value}
     else:
@@ -81,6 +90,32 @@ def item(event: domain_events.StoredEvent, n: int | None = None) -> dict[str, An
     return data
 
 
+def sample_item(
+    session_id: UUID,
+    client_id: str,
+    seq: int,
+    device_time: float,
+    sensor_id: str,
+    characteristic: str,
+    values: dict[str, Any],
+    at: float,
+) -> dict[str, Any]:
+    """The item of one sample, from its stored event or from the envelope sample that a
+    session already holds (`at`: when it was recorded, or received again)."""
+    return {
+        "client_id": client_id,
+        "seq": seq,
+        "t": device_time,
+        "sensor": sensor_id,
+        "char": characteristic,
+        "values": values,
+        "session_id": str(session_id),
+        "kind": KIND_SAMPLE,
+        "event": SAMPLE_EVENT,
+        "at": at,
+    }
+
+
 def replace_key(data: dict[str, Any]) -> Hashable:
     """What a newer item replaces in a slow socket's buffer."""
     kind = data.get("kind")
@@ -92,14 +127,16 @@ def replace_key(data: dict[str, Any]) -> Hashable:
 
 
 def dedup_key(data: dict[str, Any]) -> Hashable | None:
-    """The notification id, by which a repeated item is recognised (None: no id)."""
+    """What a repeated item is recognised by (None: nothing to tell it by)."""
+    if data.get("kind") == KIND_SAMPLE:
+        return (data.get("session_id"), data.get("client_id"), data.get("seq"))
     n = data.get("n")
     return n if isinstance(n, int) else None
 
 
 @dataclass
 class BatchBuilder:
-    """Collects the items of one relay batch into one message per partition."""
+    """Collects the items of one batch into one message per partition."""
 
     partitions: int
     _users: dict[int, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)

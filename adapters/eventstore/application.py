@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, Recording, Transcoder
+from psycopg.sql import Identifier
 
 from adapters.eventstore.mapper import WattlogMapper
 from adapters.eventstore.recorder import WattlogRecorder
@@ -88,6 +89,13 @@ class WattlogStore(Application[Any]):
     def database_pool(self) -> Any:
         """The library's connection pool (a psycopg_pool ConnectionPool)."""
         return cast(WattlogRecorder, self.recorder).datastore.pool
+
+    @property
+    def events_table(self) -> Identifier:
+        """The notification log's table, schema-qualified, for SQL the library does not
+        offer (the relay's read that skips samples)."""
+        recorder = cast(WattlogRecorder, self.recorder)
+        return Identifier(recorder.datastore.schema, recorder.events_table_name)
 
     @property
     def notify_channel(self) -> str:

@@ -11,6 +11,10 @@ Delivery tags belong to a channel: messages still waiting here from a channel th
 closed are dropped (the broker has already put them back in their queue) and never
 acknowledged on its successor. Every message is settled exactly once, by one cumulative
 ack per channel per batch, dead-lettered ones included (docs/amqp-topology.md).
+
+Between the commit and the ack, the batch's samples go live: one `wattlog.live` message
+per live partition (`adapters.live_message`), confirmed before the ack, so a crash in
+between redelivers the envelopes and the samples go live again (readers drop repeats).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
+from uuid import UUID
 
 import aio_pika
 import aiormq
@@ -31,7 +36,9 @@ from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
 from aiormq.abc import AbstractChannel as UnderlayChannel
 from eventsourcing import persistence
 
+from adapters import live_message
 from adapters.amqp import names
+from adapters.amqp.publish import publish
 from adapters.ingest.writer import EnvelopeRefused, SessionWriter, WriteResult
 from adapters.logs import correlation
 from adapters.settings import Settings
@@ -63,6 +70,8 @@ class IngestStats:
     busy_s: float = 0.0  # time spent handling batches, as opposed to waiting for messages
     stale_dropped: int = 0  # messages of a lost channel, dropped (the broker redelivers them)
     consumers: int = 0  # shard queues this worker is subscribed to right now
+    live_items: int = 0  # samples sent to the live feed
+    live_failures: int = 0  # live messages the broker did not take (the samples are stored)
 
     def add(self, result: WriteResult) -> None:
         self.stored += result.stored
@@ -223,7 +232,7 @@ class IngestConsumer:
             except EnvelopeError as error:
                 await self._dead_letter(message, str(error))
         if envelopes:
-            await self._store(accepted, envelopes)
+            await self._publish_live(await self._store(accepted, envelopes))
         await self._settle(messages)
         self._report_unrouted()
 
@@ -265,19 +274,56 @@ class IngestConsumer:
 
     async def _store(
         self, messages: list[AbstractIncomingMessage], envelopes: list[Envelope]
-    ) -> None:
+    ) -> list[tuple[UUID, dict[str, Any]]]:
+        """Stores the envelopes; returns the live items of their samples."""
         try:
-            self.stats.add(await self._write_while_database_away(envelopes))
+            result = await self._write_while_database_away(envelopes)
+            self.stats.add(result)
+            return result.live
         except Exception:
             # Something in the batch cannot be stored: find it, store the rest.
             log.warning("batch refused; storing its envelopes one by one", exc_info=True)
+            live: list[tuple[UUID, dict[str, Any]]] = []
             for message, envelope in zip(messages, envelopes, strict=True):
                 try:
-                    self.stats.add(await self._write_while_database_away([envelope]))
+                    result = await self._write_while_database_away([envelope])
+                    self.stats.add(result)
+                    live.extend(result.live)
                 except EnvelopeRefused as error:
                     await self._dead_letter(message, f"refused by the session: {error}")
                 except Exception as error:
                     await self._dead_letter(message, f"could not be stored: {error!r}")
+            return live
+
+    async def _publish_live(self, items: list[tuple[UUID, dict[str, Any]]]) -> None:
+        """One live message per partition. Live values are for whoever watches now: a
+        message the broker does not take is logged and the batch is acknowledged anyway (if
+        the channel is gone, the ack fails too and the redelivery publishes them again)."""
+        batch = live_message.BatchBuilder(self._settings.live_partitions)
+        for owner_id, data in items:
+            batch.add(owner_id, data)
+        results = await asyncio.gather(
+            *(
+                publish(
+                    self._channel,
+                    names.LIVE_EXCHANGE,
+                    key,
+                    body,
+                    mandatory=False,
+                    persistent=False,
+                )
+                for key, body in batch.messages()
+            ),
+            return_exceptions=True,
+        )
+        failures = [result for result in results if isinstance(result, BaseException)]
+        self.stats.live_items += len(items)
+        if failures:
+            self.stats.live_failures += len(failures)
+            log.warning(
+                "live update not published; the samples are stored",
+                extra={"messages": len(failures), "error": repr(failures[0])},
+            )
 
     async def _write_while_database_away(self, envelopes: list[Envelope]) -> WriteResult:
         # Nothing is acknowledged before its batch is committed. While the database cannot

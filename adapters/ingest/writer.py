@@ -18,6 +18,10 @@ contains it (`RouteTable.session_at`), as a late sample if that session has fini
 session then announces its late samples (LateSamplesRecorded) so its figures are redone.
 Samples of a discarded session are counted as `unrouted` and logged: the rider threw the
 ride away.
+
+The result names, for the live feed, every sample of the batch that a session holds now:
+the ones just stored (with their notification ids) and the ones it already had (a
+redelivery after a crash may be the first time they go live).
 """
 
 from __future__ import annotations
@@ -26,14 +30,17 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
+from adapters import live_message
 from adapters.eventstore import WattlogStore
 from adapters.ingest.routes import Route, RouteTable
 from adapters.logs import correlation
 from adapters.services.conflicts import retry_on_conflict
 from domain.errors import DomainError, SampleOutsideSession, SessionAlreadyEnded
+from domain.events import SampleRecorded
 from domain.sessions import WorkoutSession, check_device_time
 from domain.workout_follower import WorkoutFollower
 from wire.envelope import Envelope, Sample
@@ -58,6 +65,7 @@ class WriteResult:
     late: int = 0  # samples stored in a session after it finished
     acks: int = 0
     events: int = 0
+    live: list[tuple[UUID, dict[str, Any]]] = field(default_factory=list)  # (owner, item)
 
 
 class SessionWriter:
@@ -84,20 +92,23 @@ class SessionWriter:
 
     def _write_once(self, batch: list[Envelope]) -> WriteResult:
         touched: dict[UUID, WorkoutSession] = {}
+        held: list[tuple[WorkoutSession, str, Sample]] = []  # samples a session already had
         result = WriteResult()
         received_at = self._clock()
         self._found_elsewhere.clear()
         try:
             for envelope in batch:
                 with correlation(envelope.correlation_id):
-                    self._apply(envelope, touched, result, received_at)
+                    self._apply(envelope, touched, held, result, received_at)
             late: dict[UUID, int] = {}
             for session in touched.values():
                 if count := session.flush_late_samples():
                     late[session.id] = count
                 self._workouts.follow(session)
             if touched:
-                result.events = len(self._store.save(*touched.values()))
+                recordings = self._store.save(*touched.values())
+                result.events = len(recordings)
+                result.live = _live_items(recordings, touched, held, received_at)
         except BaseException:
             # The sessions hold events that were never stored (a lost race among them):
             # drop them from memory, so that a retry loads them afresh.
@@ -116,6 +127,7 @@ class SessionWriter:
         self,
         envelope: Envelope,
         touched: dict[UUID, WorkoutSession],
+        held: list[tuple[WorkoutSession, str, Sample]],
         result: WriteResult,
         received_at: float,
     ) -> None:
@@ -134,9 +146,9 @@ class SessionWriter:
                 try:
                     if session is None:
                         raise _NotTaken
-                    recorded = self._record(session, envelope.client_id, sample, received_at)
+                    taker = self._record(session, envelope.client_id, sample, received_at)
                 except _NotTaken:
-                    recorded = self._record_elsewhere(
+                    taker = self._record_elsewhere(
                         session, envelope.client_id, sample, touched, received_at
                     )
             except _NotTaken:
@@ -148,17 +160,20 @@ class SessionWriter:
                 continue
             except DomainError as error:
                 raise EnvelopeRefused(f"sample seq {sample.seq}: {error}") from error
+            taken_by, recorded = taker
             if recorded:
                 result.stored += 1
             else:
                 result.duplicates += 1
+                held.append((taken_by, envelope.client_id, sample))
 
     @staticmethod
     def _record(
         session: WorkoutSession, client_id: str, sample: Sample, received_at: float
-    ) -> bool:
+    ) -> tuple[WorkoutSession, bool]:
+        """The session that holds the sample now, and whether it was recorded just now."""
         try:
-            return session.record_sample(
+            return session, session.record_sample(
                 client_id=client_id,
                 seq=sample.seq,
                 device_time=sample.device_time,
@@ -178,7 +193,7 @@ class SessionWriter:
         sample: Sample,
         touched: dict[UUID, WorkoutSession],
         received_at: float,
-    ) -> bool:
+    ) -> tuple[WorkoutSession, bool]:
         """Records the sample in the session of its client that contains its device time;
         raises _NotTaken if that session was discarded, EnvelopeRefused if there is none."""
         # A backlog after a stall holds many samples of one earlier session: try the session
@@ -197,13 +212,13 @@ class SessionWriter:
                 else self._load(session_id, touched)
             )
             try:
-                recorded = self._record(session, client_id, sample, received_at)
+                taker = self._record(session, client_id, sample, received_at)
             except _NotTaken:
                 if session.status.value == "discarded":
                     raise  # the rider threw that ride away
             else:
                 self._found_elsewhere[client_id] = session_id
-                return recorded
+                return taker
         raise EnvelopeRefused(
             f"sample seq {sample.seq}: no session for client {client_id!r}"
             f" at device time {sample.device_time!r}"
@@ -247,3 +262,34 @@ class SessionWriter:
         while len(self._cache) > self._cache_size:
             evicted, _ = self._cache.popitem(last=False)
             self._workouts.forget(evicted)
+
+
+def _live_items(
+    recordings: Iterable[Any],
+    sessions: dict[UUID, WorkoutSession],
+    held: list[tuple[WorkoutSession, str, Sample]],
+    received_at: float,
+) -> list[tuple[UUID, dict[str, Any]]]:
+    """(owner, live item) of every sample stored now or held already; other events go live
+    through the relay."""
+    items = [
+        (
+            sessions[recording.domain_event.originator_id].owner_id,
+            live_message.item(recording.domain_event, recording.notification.id),
+        )
+        for recording in recordings
+        if isinstance(recording.domain_event, SampleRecorded)
+    ]
+    for session, client_id, sample in held:
+        item = live_message.sample_item(
+            session.id,
+            client_id,
+            sample.seq,
+            sample.device_time,
+            sample.sensor_id,
+            sample.characteristic,
+            sample.values,
+            received_at,
+        )
+        items.append((session.owner_id, item))
+    return items

@@ -3,13 +3,13 @@
 One exclusive, auto-delete queue per API process, bound with `live.<partition>` for each
 live partition (`adapters.live_message.partition_of`) that holds a user with a live socket
 here: the broker sends each process only the partitions its users are in, one message per
-partition per relay batch, and the hub hands each watcher the items of its own sessions.
+partition per batch, and the hub hands each watcher the items of its own sessions.
 The queue holds at most `QUEUE_MAX_LENGTH` messages for at most `QUEUE_TTL_MS`, dropping
 the oldest first: live values nobody could deliver in time are worthless, and nothing
 piles up in the broker. Messages are consumed without acknowledgement and handed to each
 watcher's `LatestBuffer`, so a slow socket never slows the consumer or other sockets.
-The relay can publish an event twice (after a crash); the notification id `n` of each
-item drops the second copy.
+The ingest worker and the relay can publish an item twice (after a crash);
+`live_message.dedup_key` drops the second copy.
 """
 
 from __future__ import annotations

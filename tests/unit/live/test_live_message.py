@@ -104,3 +104,28 @@ def test_a_body_that_is_no_live_message_is_refused_with_a_reason(body: bytes) ->
 def test_a_dashboard_frame_wraps_one_item() -> None:
     frame = orjson.loads(live_message.frame({"n": 7, "kind": "status"}))
     assert frame == {"type": "live", "data": {"n": 7, "kind": "status"}}
+
+
+def test_a_sample_seen_again_reads_as_the_item_its_stored_event_made() -> None:
+    owner = uuid4()
+    session = _session(owner)
+    session.record_sample(CLIENT, 7, 1_700_000_007.0, "pm", "2a63", b"", {"power_w": 240})
+    [event] = [e for e in session.collect_events() if type(e).__name__ == "SampleRecorded"]
+    stored = live_message.item(event, 1234)
+    again = live_message.sample_item(
+        session.id, CLIENT, 7, 1_700_000_007.0, "pm", "2a63", {"power_w": 240}, 1_800_000_000.0
+    )
+    assert live_message.dedup_key(stored) == live_message.dedup_key(again)
+    assert {k: v for k, v in stored.items() if k not in ("n", "at")} == {
+        k: v for k, v in again.items() if k != "at"
+    }
+
+
+def test_other_events_are_told_apart_by_their_notification_id() -> None:
+    session = _session(uuid4())
+    session.issue_command(uuid4(), "target_power", 250, uuid4())
+    events = session.collect_events()
+    first, second = (live_message.item(event, n) for n, event in enumerate(events[:2], start=1))
+    assert live_message.dedup_key(first) == 1
+    assert live_message.dedup_key(second) == 2
+    assert live_message.dedup_key(live_message.item(events[0])) is None

@@ -1,4 +1,5 @@
-"""Committed events out: live samples to dashboards, trainer commands to bridges."""
+"""Committed events out: live samples to dashboards from the ingest worker, every other
+session event (trainer commands to bridges too) from the relay."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from aio_pika.abc import AbstractChannel, AbstractQueue
 from pipeline_helpers import live_items, live_queue, relay_from_now, running, sample_envelope
 
+from adapters import live_message
 from adapters.amqp import names
 from adapters.relay.main import serve as relay
 from adapters.services.sessions import SessionService
@@ -41,7 +43,7 @@ async def _next_samples(queue: AbstractQueue, session: WorkoutSession) -> list[d
             return samples
 
 
-@pytest.mark.usefixtures("ingest_worker", "relay")
+@pytest.mark.usefixtures("ingest_worker")
 async def test_live_samples_reach_their_owners_partition_as_the_bridge_publishes_them(
     settings: Settings,
     channel: AbstractChannel,
@@ -57,7 +59,7 @@ async def test_live_samples_reach_their_owners_partition_as_the_bridge_publishes
         assert body["values"]["power_w"] == 200 + seq
 
 
-@pytest.mark.usefixtures("ingest_worker", "relay")
+@pytest.mark.usefixtures("ingest_worker")
 async def test_the_samples_of_one_commit_travel_in_one_live_message(
     settings: Settings,
     channel: AbstractChannel,
@@ -69,6 +71,57 @@ async def test_the_samples_of_one_commit_travel_in_one_live_message(
     samples = await _next_samples(live, running_session)
     assert [body["seq"] for body in samples] == list(range(40))
     assert len({body["n"] for body in samples}) == 40
+
+
+@pytest.mark.usefixtures("ingest_worker")
+async def test_samples_sent_again_go_live_again_as_items_a_reader_recognises(
+    settings: Settings,
+    channel: AbstractChannel,
+    publisher: EnvelopePublisher,
+    running_session: WorkoutSession,
+) -> None:
+    # What a worker sees again after a crash between its commit and its ack may never have
+    # gone live: it goes again, and the reader drops what it has seen.
+    live = await live_queue(channel, settings, running_session.owner_id)
+    await publisher.publish(sample_envelope(running_session.client_id, range(5)))
+    first = await _next_samples(live, running_session)
+    await publisher.publish(sample_envelope(running_session.client_id, range(5)))
+    again = await _next_samples(live, running_session)
+    assert [body["seq"] for body in again] == list(range(5))
+    assert [live_message.dedup_key(body) for body in again] == [
+        live_message.dedup_key(body) for body in first
+    ]
+    assert [body["values"] for body in again] == [body["values"] for body in first]
+
+
+@pytest.mark.usefixtures("ingest_worker", "relay")
+async def test_each_sample_goes_live_once_and_session_events_go_live_through_the_relay(
+    settings: Settings,
+    channel: AbstractChannel,
+    publisher: EnvelopePublisher,
+    sessions: SessionService,
+    running_session: WorkoutSession,
+) -> None:
+    live = await live_queue(channel, settings, running_session.owner_id)
+    await publisher.publish(sample_envelope(running_session.client_id, range(10)))
+    command_id = uuid4()
+    sessions.issue_command(running_session.id, command_id, "target_power", 230, uuid4())
+    seqs: list[int] = []
+    commands: list[str] = []
+    deadline = time.monotonic() + 10
+    while not commands or len(seqs) < 10:
+        assert time.monotonic() < deadline, (seqs, commands)
+        message = await _get(live)
+        for body in live_items(message.body, running_session.id):
+            if body["kind"] == "sample":
+                seqs.append(body["seq"])
+            elif body["kind"] == "command":
+                commands.append(body["command_id"])
+    await asyncio.sleep(1.0)  # anything the relay would send too has arrived by now
+    while (message := await live.get(fail=False, no_ack=True)) is not None:
+        seqs.extend(body["seq"] for body in live_items(message.body, running_session.id, "sample"))
+    assert sorted(seqs) == list(range(10))
+    assert commands == [str(command_id)]
 
 
 @pytest.mark.usefixtures("relay")
