@@ -8,6 +8,12 @@ notifications per second with real payloads (../shared/fixtures/ble/vectors.json
 by the bridge's own decoder), and sends what it has every `send_interval_s` as the bridges
 do (0: each notification as it happens).
 
+Riders send out of step, as real ones do: they are spread over the send interval in
+`PHASES` groups, each group sending a tenth of the interval after the one before, so a
+notification waits for its send between 0 and one interval (0.275 s on average at 0.5 s).
+Before 2026-12-06 every rider sent at the same instant, right after a notification of its
+own: a burst of every envelope twice a second, and a 0.375 s average wait.
+
 A sample's device time is when its notification happened (epoch seconds), so a consumer of
 the live feed or a reader of the event store computes bridge-to-live and bridge-to-commit
 latency from it, the wait for the next send included.
@@ -44,6 +50,7 @@ REFERENCE_RIDER = (
     ("hr-strap", uuids.HEART_RATE_MEASUREMENT, "heart_rate_measurement_2A37", (0.5,)),
 )
 RATE_HZ = float(sum(len(offsets) for *_, offsets in REFERENCE_RIDER))
+PHASES = 10  # groups of riders, spread evenly over the send interval
 
 
 @dataclass(frozen=True)
@@ -114,38 +121,46 @@ async def _generate(plan: LoadPlan) -> int:
         started_wall = time.time()
         started = time.monotonic()
         pending: set[asyncio.Future[object]] = set()
-        seq, tick = 0, 0
-        while seq < len(timeline):
+        # Rider i in group (i + i // PHASES) % PHASES: a rotation per ten riders, so that
+        # every tenth rider (the watched ones) is not always in the same group.
+        groups: list[list[str]] = [[] for _ in range(PHASES)]
+        for index, client_id in enumerate(plan.client_ids):
+            groups[(index + index // PHASES) % PHASES].append(client_id)
+        # Per group, the first notification it has not sent yet (groups without riders: none).
+        cursors = [0 if client_ids else len(timeline) for client_ids in groups]
+        tick = 0
+        while min(cursors) < len(timeline):
             tick += 1
-            due = tick * tick_s
-            batch_end = seq
-            while batch_end < len(timeline) and timeline[batch_end][0] < due:
-                batch_end += 1
-            samples = tuple(
-                Sample(n, started_wall + at, t.sensor_id, t.characteristic, t.raw, t.values)
-                for n, (at, t) in enumerate(timeline[seq:batch_end], start=seq)
-            )
-            seq = batch_end
-            delay = started + due - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if not samples:
-                continue
-            now = time.time()
-            for client_id in plan.client_ids:
-                body = encode_envelope(Envelope(client_id, now, uuid.uuid4().hex, samples=samples))
-                pending.add(
-                    asyncio.ensure_future(
-                        underlay.basic_publish(
-                            body,
-                            exchange=names.EVENTS_EXCHANGE,
-                            routing_key=names.events_routing_key(client_id),
-                            mandatory=True,
-                            properties=properties,
+            for group, client_ids in enumerate(groups):
+                send_at = tick * tick_s + group * tick_s / PHASES  # on the riders' clock
+                delay = started + send_at - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                first = end = cursors[group]
+                while end < len(timeline) and timeline[end][0] < send_at:
+                    end += 1
+                cursors[group] = end
+                if first == end:
+                    continue
+                samples = tuple(
+                    Sample(n, started_wall + at, t.sensor_id, t.characteristic, t.raw, t.values)
+                    for n, (at, t) in enumerate(timeline[first:end], start=first)
+                )
+                now = time.time()
+                for client_id in client_ids:
+                    envelope = Envelope(client_id, now, uuid.uuid4().hex, samples=samples)
+                    pending.add(
+                        asyncio.ensure_future(
+                            underlay.basic_publish(
+                                encode_envelope(envelope),
+                                exchange=names.EVENTS_EXCHANGE,
+                                routing_key=names.events_routing_key(client_id),
+                                mandatory=True,
+                                properties=properties,
+                            )
                         )
                     )
-                )
-            published += len(plan.client_ids) * len(samples)
+                published += len(client_ids) * len(samples)
             # Wait for the confirms of older sends, never let more than a second pile up.
             if len(pending) > ticks_per_s * len(plan.client_ids):
                 _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
