@@ -8,6 +8,7 @@ import asyncio
 import base64
 import json
 import os
+import urllib.error
 import urllib.request
 from typing import Any
 from urllib.parse import quote
@@ -62,6 +63,18 @@ async def consumers(vhost: str, queue: str) -> int:
         _call, "GET", f"/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}"
     )
     return int(info.get("consumers") or 0)
+
+
+async def queue_exists(vhost: str, queue: str) -> bool:
+    try:
+        await asyncio.to_thread(
+            _call, "GET", f"/api/queues/{quote(vhost, safe='')}/{quote(queue, safe='')}"
+        )
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
+    return True
 
 
 def terminate_backends(database: str) -> int:

@@ -76,3 +76,9 @@ async def declare_command_queue(
         queue = await channel.declare_queue(name, durable=True, arguments=arguments)
     await queue.bind(exchange, routing_key=client_id)
     return queue
+
+
+async def delete_command_queue(channel: AbstractChannel, client_id: str) -> None:
+    """Deletes a bridge's command queue, with whatever it holds (when it is revoked, or its
+    registration failed). Idempotent: RabbitMQ answers a queue already gone with delete-ok."""
+    await channel.queue_delete(names.command_queue(client_id))

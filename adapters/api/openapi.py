@@ -381,7 +381,7 @@ PATHS: dict[str, dict[str, Any]] = {
             "one bridge", "bridges", (200, _ref("Bridge")), errors=(404,), params=("bridge_id",)
         ),
         "delete": _op(
-            "revoke a bridge and delete its broker account (closes its connections)",
+            "revoke a bridge, delete its broker account (closes its connections) and command queue",
             "bridges",
             (204, None),
             errors=(404, 502),

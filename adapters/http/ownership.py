@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from aiohttp import web
 from psycopg_pool import AsyncConnectionPool
 
 from adapters.http.errors import NotFound
+from adapters.http.keys import DB_POOL, USER_ID
+from adapters.http.validation import path_uuid
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,13 @@ async def athlete_of(pool: AsyncConnectionPool, user_id: UUID, athlete_id: UUID)
         if await cursor.fetchone() is None:
             raise NotFound("no such athlete")
     return athlete_id
+
+
+async def athlete_in_path(request: web.Request) -> UUID:
+    """The `{athlete_id}` of a route's URL, if the requesting user owns that athlete."""
+    return await athlete_of(
+        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
+    )
 
 
 BRIDGE_COLUMNS = "bridge_id, name, kind, registered_at, revoked_at"

@@ -25,6 +25,7 @@ from uuid import UUID
 
 import psycopg
 from aio_pika.abc import AbstractChannel
+from aiormq.exceptions import PublishError
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from psycopg.sql import SQL
@@ -65,7 +66,8 @@ class Relay:
         self._channel = channel
         self._name = name
         self._owners: dict[UUID, UUID] = {}
-        self._command_queues: set[str] = set()
+        self._command_queues: set[str] = set()  # declared by this relay
+        self._revoked: set[str] = set()  # clients that are revoked bridges
         self._wake = asyncio.Event()
         self._listening = asyncio.Event()
         self.position = 0
@@ -164,8 +166,7 @@ class Relay:
         if notifications:
             loop = asyncio.get_running_loop()
             batch = await loop.run_in_executor(None, self._messages, notifications)
-            outgoing = batch.outgoing()
-            await self._declare_command_queues(outgoing)
+            outgoing = await self._routable(conn, batch.outgoing())
             await asyncio.gather(*(self._publish(message) for message in outgoing))
             self.published += len(outgoing)
             self.live_items += batch.live_items
@@ -228,24 +229,64 @@ class Relay:
         self._owners[event.originator_id] = owner_id
         return owner_id
 
-    async def _declare_command_queues(self, outgoing: list[Outgoing]) -> None:
-        # Declared before publishing, so that the publishes of a batch keep their order.
+    async def _routable(
+        self, conn: psycopg.AsyncConnection[Any], outgoing: list[Outgoing]
+    ) -> list[Outgoing]:
+        """The batch's messages, each command's queue declared before the publishes (so
+        that they keep their order), without the commands for revoked bridges: a revoked
+        bridge's queue is deleted with it and must not come back."""
+        routable = []
         for message in outgoing:
             client_id = message.routing_key
-            if (
-                message.exchange == names.COMMANDS_EXCHANGE
-                and client_id not in self._command_queues
-            ):
-                await declare_command_queue(self._channel, self._settings, client_id)
-                self._command_queues.add(client_id)
+            if message.exchange == names.COMMANDS_EXCHANGE and not self._known(client_id):
+                if await _is_revoked_bridge(conn, client_id):
+                    self._revoked.add(client_id)
+                else:
+                    await declare_command_queue(self._channel, self._settings, client_id)
+                    self._command_queues.add(client_id)
+            if message.exchange == names.COMMANDS_EXCHANGE and client_id in self._revoked:
+                log.info(
+                    "command for a revoked bridge dropped",
+                    extra={"client_id": client_id, "command_id": message.message_id},
+                )
+                continue
+            routable.append(message)
+        return routable
+
+    def _known(self, client_id: str) -> bool:
+        return client_id in self._command_queues or client_id in self._revoked
 
     async def _publish(self, message: Outgoing) -> None:
-        await publish(
-            self._channel,
-            message.exchange,
-            message.routing_key,
-            message.body,
-            mandatory=message.mandatory,
-            expiration_s=message.expiration_s,
-            message_id=message.message_id,
+        try:
+            await publish(
+                self._channel,
+                message.exchange,
+                message.routing_key,
+                message.body,
+                mandatory=message.mandatory,
+                expiration_s=message.expiration_s,
+                message_id=message.message_id,
+            )
+        except PublishError:
+            if message.exchange != names.COMMANDS_EXCHANGE:
+                raise
+            # Returned: the queue went after this relay declared it (its bridge was revoked
+            # since). The command is dropped; the next one for this client asks again.
+            self._command_queues.discard(message.routing_key)
+            log.warning(
+                "command returned (its command queue is gone) and dropped",
+                extra={"client_id": message.routing_key, "command_id": message.message_id},
+            )
+
+
+async def _is_revoked_bridge(conn: psycopg.AsyncConnection[Any], client_id: str) -> bool:
+    try:
+        bridge_id = UUID(client_id)
+    except ValueError:
+        return False  # not a registered bridge's id (the simulator's, say)
+    row = await (
+        await conn.execute(
+            "SELECT revoked_at IS NOT NULL FROM user_bridges WHERE bridge_id = %s", (bridge_id,)
         )
+    ).fetchone()
+    return bool(row and row[0])

@@ -54,9 +54,9 @@ def _after_at(request: web.Request) -> float | None:
     return value
 
 
-def _messages(events: list[Any], kinds: frozenset[str]) -> dict[str, Any]:
+def _messages(events: list[Any], kinds: frozenset[str], imported: bool) -> dict[str, Any]:
     messages = [stored_item(event) for event in events]
-    offset = place(messages)
+    offset = place(messages, imported)
     return {
         "events": [m for m in messages if m["kind"] in kinds],
         "clock_offset_s": offset,
@@ -85,13 +85,14 @@ async def session_events(request: web.Request) -> web.Response:
     after_at = _after_at(request)
     store = request.app[STORE]
     body: dict[str, Any] = {"session_id": str(owned.id)}
+    imported = owned.transport == "import"  # a page after the first has no Started to say it
     if after_at is not None:
         recent = await in_thread(read_since, store, owned.id, after_at, limit)
-        body |= _messages(recent.events, kinds)
+        body |= _messages(recent.events, kinds, imported)
         body["truncated"] = recent.truncated
         return _json(body)
     after_version = query_integer(request, "after_version", default=0, minimum=0, maximum=2**62)
     events, next_after = await in_thread(_page, store, owned.id, after_version, limit)
-    body |= _messages(events, kinds)
+    body |= _messages(events, kinds, imported)
     body["next_after_version"] = next_after
     return _json(body)

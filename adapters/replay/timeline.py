@@ -7,9 +7,11 @@ marked from the dashboard) only have the server's commit time (`at`); they are m
 device clock by the smallest (`at` - `t`) seen on the session's samples: the clock offset
 plus the least delivery delay. The result is kept between the device times of the samples
 stored before and after the event, which matters when samples were stored long after they
-were recorded (an imported ride, a backlog): the start then lands on the first sample, the
-finish on the last. Every message gets that position as `ride_t`, so a client can plot
-samples and commands on one time axis whatever the bridge's clock said.
+were recorded (a backlog): the start then lands on the first sample, the finish on the
+last. An imported ride is on its file's clock alone: what has no device time of its own is
+placed at the record stored before it (`_between_records`). Every message gets that
+position as `ride_t`, so a client can plot samples and commands on one time axis whatever
+the bridge's clock said.
 """
 
 from __future__ import annotations
@@ -50,8 +52,20 @@ def clock_offset(messages: Iterable[dict[str, Any]]) -> float | None:
     return min(offsets) if offsets else None
 
 
-def place(messages: Sequence[dict[str, Any]]) -> float | None:
-    """Sets `ride_t` on every message (given in version order); returns the clock offset."""
+def _starts_an_import(messages: Sequence[dict[str, Any]]) -> bool:
+    """Whether these messages begin with the `Started` of an imported ride."""
+    return bool(messages) and (
+        messages[0].get("event") == "Started" and messages[0].get("transport") == "import"
+    )
+
+
+def place(messages: Sequence[dict[str, Any]], imported: bool | None = None) -> float | None:
+    """Sets `ride_t` on every message (given in version order); returns the clock offset.
+
+    `imported`: the messages are an imported ride's (by default, when they begin with its
+    `Started`; a later page of the ride must say so)."""
+    if imported is None:
+        imported = _starts_an_import(messages)
     offset = clock_offset(messages)
     times = [m["t"] if m.get("kind") == live_message.KIND_SAMPLE else None for m in messages]
     later: list[float | None] = [None] * len(messages)  # earliest sample time stored after
@@ -71,8 +85,8 @@ def place(messages: Sequence[dict[str, Any]]) -> float | None:
         if isinstance(marked, int | float) and not isinstance(marked, bool):
             message["ride_t"] = float(marked)  # a lap marked on the device clock itself
             continue
-        if message.get("event") == "Started" and message.get("transport") == "import":
-            message["ride_t"] = message["at"]  # an imported ride starts at its first record
+        if imported:
+            message["ride_t"] = _between_records(message["at"], latest, after)
             continue
         ride_t = message["at"] - (offset or 0.0)
         if latest is not None:
@@ -81,6 +95,23 @@ def place(messages: Sequence[dict[str, Any]]) -> float | None:
             ride_t = min(ride_t, after)
         message["ride_t"] = ride_t
     return offset
+
+
+def _between_records(at: float, latest: float | None, after: float | None) -> float:
+    """Where an imported ride's event goes when it has no device time of its own.
+
+    An imported ride has one clock, the file's: its samples carry their record times, but
+    were stored when the file was read, as was what describes the recording; its start and
+    finish are stamped with its first and last record. No commit time says where such an
+    event belongs, its place among the samples does: at the record stored before it (the
+    start, before every sample, at the first record), and only without samples around it
+    (a page of trailing events) at its own time.
+    """
+    if latest is not None:
+        return latest
+    if after is not None:
+        return after
+    return at
 
 
 def carry_key(message: dict[str, Any]) -> str | None:

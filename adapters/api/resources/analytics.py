@@ -21,7 +21,7 @@ from adapters.analytics import sessions as session_analytics
 from adapters.analytics.zones import weekly_time_in_zones
 from adapters.api.keys import ANALYTICS_POOL, DB_POOL, USER_ID
 from adapters.http.errors import InvalidField, NotFound
-from adapters.http.ownership import athlete_of, session_of
+from adapters.http.ownership import athlete_in_path, session_of
 from adapters.http.threads import in_thread
 from adapters.http.validation import path_uuid, query_date
 
@@ -42,12 +42,6 @@ async def _session_id(request: web.Request) -> UUID:
         request.app[DB_POOL], request[USER_ID], path_uuid(request, "session_id", "session")
     )
     return owned.id
-
-
-async def _athlete_id(request: web.Request) -> UUID:
-    return await athlete_of(
-        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
-    )
 
 
 def _date_range(request: web.Request) -> tuple[date | None, date | None]:
@@ -84,14 +78,14 @@ async def session_zones(request: web.Request) -> web.Response:
 
 
 async def fitness(request: web.Request) -> web.Response:
-    athlete_id = await _athlete_id(request)
+    athlete_id = await athlete_in_path(request)
     start, end = _date_range(request)
     days = await _read(request, athlete_analytics.fitness_chart, athlete_id, start, end)
     return web.json_response({"fitness": days})
 
 
 async def period_summaries(request: web.Request) -> web.Response:
-    athlete_id = await _athlete_id(request)
+    athlete_id = await athlete_in_path(request)
     period = request.query.get("period", "week")
     if period not in athlete_analytics.PERIODS:
         raise InvalidField(
@@ -104,21 +98,21 @@ async def period_summaries(request: web.Request) -> web.Response:
 
 
 async def weekly_zones(request: web.Request) -> web.Response:
-    athlete_id = await _athlete_id(request)
+    athlete_id = await athlete_in_path(request)
     start, end = _date_range(request)
     weeks = await _read(request, weekly_time_in_zones, athlete_id, start, end)
     return web.json_response({"weeks": weeks})
 
 
 async def best_efforts(request: web.Request) -> web.Response:
-    athlete_id = await _athlete_id(request)
+    athlete_id = await athlete_in_path(request)
     start, end = _date_range(request)
     efforts = await _read(request, athlete_analytics.best_efforts, athlete_id, start, end)
     return web.json_response({"best_efforts": efforts})
 
 
 async def power_curve(request: web.Request) -> web.Response:
-    athlete_id = await _athlete_id(request)
+    athlete_id = await athlete_in_path(request)
     start, end = _date_range(request)
     return web.json_response(
         await _read(request, athlete_analytics.power_curve, athlete_id, start, end)

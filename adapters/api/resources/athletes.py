@@ -13,9 +13,9 @@ from eventsourcing.persistence import IntegrityError
 
 from adapters.api.keys import ATHLETES, DB_POOL, USER_ID
 from adapters.http.errors import Conflict, InvalidField
-from adapters.http.ownership import athlete_of
+from adapters.http.ownership import athlete_in_path
 from adapters.http.threads import in_thread
-from adapters.http.validation import JsonBody, json_body, path_uuid
+from adapters.http.validation import JsonBody, json_body
 from domain import athletes as rules
 from domain.athletes import FROM_THE_START, Athlete
 from domain.errors import InvalidProfile
@@ -153,17 +153,13 @@ async def _changed(
 
 
 async def get(request: web.Request) -> web.Response:
-    athlete_id = await athlete_of(
-        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
-    )
+    athlete_id = await athlete_in_path(request)
     athlete = await in_thread(request.app[ATHLETES].get, athlete_id)
     return web.json_response(athlete_json(athlete))
 
 
 async def update(request: web.Request) -> web.Response:
-    athlete_id = await athlete_of(
-        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
-    )
+    athlete_id = await athlete_in_path(request)
     body = await json_body(request)
     name = body.optional_text("name", max_length=rules.MAX_NAME_LENGTH)
     weight = body.optional_number(
@@ -193,9 +189,7 @@ async def update(request: web.Request) -> web.Response:
 
 
 async def change_ftp(request: web.Request) -> web.Response:
-    athlete_id = await athlete_of(
-        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
-    )
+    athlete_id = await athlete_in_path(request)
     body = await json_body(request)
     ftp_w = body.integer("ftp_w", minimum=rules.MIN_FTP_W, maximum=rules.MAX_FTP_W)
     effective_from = body.optional_date("effective_from")
@@ -209,9 +203,7 @@ async def change_ftp(request: web.Request) -> web.Response:
 
 
 async def change_power_thresholds(request: web.Request) -> web.Response:
-    athlete_id = await athlete_of(
-        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
-    )
+    athlete_id = await athlete_in_path(request)
     body = await json_body(request)
     cp_w = body.optional_integer("cp_w", minimum=rules.MIN_FTP_W, maximum=rules.MAX_FTP_W)
     w_prime_j = body.optional_integer(
@@ -230,9 +222,7 @@ async def change_power_thresholds(request: web.Request) -> web.Response:
 
 
 async def change_hr_thresholds(request: web.Request) -> web.Response:
-    athlete_id = await athlete_of(
-        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
-    )
+    athlete_id = await athlete_in_path(request)
     body = await json_body(request)
     max_hr = body.optional_integer("max_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
     threshold = body.optional_integer("threshold_hr", minimum=rules.MIN_HR, maximum=rules.MAX_HR)
@@ -250,9 +240,7 @@ async def change_hr_thresholds(request: web.Request) -> web.Response:
 
 async def change_time_zone(request: web.Request) -> web.Response:
     """PUT the rider's IANA zone; the history is re-bucketed by the projections."""
-    athlete_id = await athlete_of(
-        request.app[DB_POOL], request[USER_ID], path_uuid(request, "athlete_id", "athlete")
-    )
+    athlete_id = await athlete_in_path(request)
     body = await json_body(request)
     zone = body.text("time_zone", max_length=rules.MAX_TIME_ZONE_LENGTH)
     body.finish()

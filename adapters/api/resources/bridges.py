@@ -6,8 +6,9 @@ generated here and returned once, in the registration response; only RabbitMQ ke
 account. Both get their command queue declared at registration.
 
 Revoking records `Revoked` first (from then on the gateway refuses the client), then
-deletes the broker user, which makes RabbitMQ close the bridge's open connections. Both
-steps are idempotent, so a revoke that failed half-way is completed by repeating it.
+deletes the broker user, which makes RabbitMQ close the bridge's open connections, then
+its command queue. Every step is idempotent, so a revoke that failed half-way is
+completed by repeating it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from aiormq.exceptions import AMQPError
 
 from adapters.amqp import names
 from adapters.amqp.accounts import ManagementApiError
-from adapters.amqp.topology import declare_command_queue
+from adapters.amqp.topology import declare_command_queue, delete_command_queue
 from adapters.api.keys import (
     ADMIN_CHANNEL,
     BRIDGE_ACCOUNTS,
@@ -88,7 +89,7 @@ async def _undo_registration(request: web.Request, kind: str, client_id: str) ->
                 extra={"client_id": client_id, "error": str(error)},
             )
     try:
-        await request.app[ADMIN_CHANNEL].queue_delete(names.command_queue(client_id))
+        await delete_command_queue(request.app[ADMIN_CHANNEL], client_id)
     except (AMQPError, OSError, TimeoutError) as error:
         log.error(
             "command queue of a failed registration not deleted",
@@ -165,6 +166,14 @@ async def revoke(request: web.Request) -> web.Response:
         log.error("bridge account not deleted", extra={"error": str(error)})
         raise BadGateway(
             "the bridge is revoked, but the broker did not delete its account; repeat the request"
+        ) from None
+    try:
+        await delete_command_queue(request.app[ADMIN_CHANNEL], bridge.client_id)
+    except (AMQPError, OSError, TimeoutError) as error:
+        log.error("bridge command queue not deleted", extra={"error": str(error)})
+        raise BadGateway(
+            "the bridge is revoked, but the broker did not delete its command queue;"
+            " repeat the request"
         ) from None
     log.info("bridge revoked", extra={"client_id": bridge.client_id})
     return web.Response(status=204)

@@ -14,11 +14,11 @@ from uuid import UUID
 
 from aiohttp import BodyPartReader, StreamReader, web
 
-from adapters.api.keys import DB_POOL, STORE, USER_ID
+from adapters.api.keys import STORE, USER_ID
 from adapters.http.errors import InvalidField, PayloadTooLarge, UnsupportedMediaType
-from adapters.http.ownership import athlete_of
+from adapters.http.ownership import athlete_in_path
 from adapters.http.threads import in_thread
-from adapters.http.validation import multipart_errors, multipart_parts, path_uuid
+from adapters.http.validation import multipart_errors, multipart_parts
 from adapters.importers.service import RideImport, RideImportError, import_ride
 
 MAX_RIDE_FILE_BYTES = 32 * 1024 * 1024
@@ -75,9 +75,7 @@ def ride_import_json(result: RideImport) -> dict[str, Any]:
 
 async def upload(request: web.Request) -> web.Response:
     user_id: UUID = request[USER_ID]
-    athlete_id = await athlete_of(
-        request.app[DB_POOL], user_id, path_uuid(request, "athlete_id", "athlete")
-    )
+    athlete_id = await athlete_in_path(request)
     name, data = await _upload(request)
     if not data:
         raise InvalidField("the ride file is empty", field=FILE_PART, code="invalid_ride")

@@ -115,9 +115,15 @@ async function weeklyLoad(athleteId, range, stale) {
   );
 }
 
+// One piece per zone that never breaks inside: a long week wraps between zones, within
+// its cell (style.css, .zone-times), instead of running past the card.
 function zoneList(zones) {
   if (!zones?.length) return NONE;
-  return zones.map((z) => `${z.zone.split(" ")[0]} ${duration(z.seconds)}`).join(" · ");
+  const last = zones.length - 1;
+  return zones.flatMap((z, i) => {
+    const text = `${z.zone.split(" ")[0]} ${duration(z.seconds)}${i < last ? " ·" : ""}`;
+    return [i ? " " : "", el("span", { class: "zone-time", text })];
+  });
 }
 
 async function weeklyZones(athleteId, range, stale) {
@@ -131,7 +137,7 @@ async function weeklyZones(athleteId, range, stale) {
   box.replaceChildren(
     el(
       "table",
-      {},
+      { class: "zone-weeks" },
       el("thead", {}, el("tr", {}, ["Week of", "Power zones", "Heart-rate zones"].map((h) => el("th", { scope: "col", text: h })))),
       el(
         "tbody",
@@ -141,8 +147,8 @@ async function weeklyZones(athleteId, range, stale) {
             "tr",
             {},
             el("th", { scope: "row", text: day(w.week_start) }),
-            el("td", { text: zoneList(w.power) }),
-            el("td", { text: zoneList(w.heart_rate) }),
+            el("td", { class: "zone-times" }, zoneList(w.power)),
+            el("td", { class: "zone-times" }, zoneList(w.heart_rate)),
           ),
         ),
       ),

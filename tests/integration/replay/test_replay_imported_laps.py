@@ -57,6 +57,29 @@ async def test_an_imported_files_laps_are_marked_at_their_start_on_the_ride_cloc
     assert starts["Started"] == first_record_t
 
 
+async def test_every_page_of_an_imported_ride_is_on_its_files_clock(
+    client: test_utils.TestClient[Any, Any], indexed_store: IndexedStore
+) -> None:
+    rider = await register(client)
+    data = EDGE_810.read_bytes()
+    imported = import_ride(
+        indexed_store, athlete_id=uuid.uuid4(), owner_id=rider.id, ftp_w=315, data=data
+    )
+    times: dict[str, list[float]] = {}
+    after: int | None = 0
+    while after is not None:  # small pages: most of them hold neither the start nor the end
+        path = f"/api/sessions/{imported.session_id}/events?limit=1000&after_version={after}"
+        body = await _get(client, path, rider.headers)
+        for event in body["events"]:
+            times.setdefault(event["event"], []).append(event["ride_t"])
+        after = body["next_after_version"]
+    first, last = min(times["SampleRecorded"]), max(times["SampleRecorded"])
+    assert times["Started"] == [first]
+    assert times["RecordingDescribed"] == [last]
+    assert times["Finished"] == [last]
+    assert all(first < t < last for t in times["LapMarked"])
+
+
 async def test_an_imported_ride_says_its_sport_sub_sport_and_device(
     client: test_utils.TestClient[Any, Any], indexed_store: IndexedStore
 ) -> None:

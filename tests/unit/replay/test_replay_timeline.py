@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -124,3 +125,47 @@ def test_a_session_without_samples_has_an_empty_ride_clock() -> None:
     assert timeline.clock_offset_s is None
     assert len(timeline) == 2
     assert isinstance(timeline.session_id, UUID)
+
+
+def _imported_ride(t0: float, seconds: int) -> WorkoutSession:
+    """As `wattlog import` stores a file: started at its first record, its samples, what
+    recorded it, a lap from the file, finished at its last record; all years later."""
+    session = WorkoutSession.start(
+        athlete_id=uuid4(),
+        owner_id=OWNER,
+        client_id="import-test",
+        ftp_w=250,
+        transport="import",
+        started_at=datetime.fromtimestamp(t0, UTC),
+    )
+    for seq in range(seconds):
+        session.record_sample(
+            "import-test", seq, t0 + seq, "record", "fit", b"", {"power_w": 200.0}, imported=True
+        )
+    session.describe_recording(sport="cycling", sub_sport=None, device={"product": "edge810"})
+    session.mark_lap(at_device_time=t0 + 4)
+    session.finish()
+    return session
+
+
+def test_every_event_of_an_imported_ride_is_on_the_files_clock() -> None:
+    t0 = 1_376_667_310.0  # 2013: the samples are stored about thirteen years later
+    session = _imported_ride(t0, 10)
+    timeline = build_timeline(session.id, session.collect_events())
+    placed = {
+        m["event"]: m["ride_t"] - t0
+        for m in map(orjson.loads, timeline.payloads)
+        if m["kind"] == "status"
+    }
+    assert placed == {"Started": 0.0, "RecordingDescribed": 9.0, "LapMarked": 4.0, "Finished": 9.0}
+    assert timeline.start_t == t0
+    assert timeline.duration_s == 9.0
+    assert orjson.loads(timeline.payloads[-1])["event"] == "Finished"
+
+
+def test_a_page_of_an_imported_ride_without_its_start_is_on_the_files_clock_too() -> None:
+    t0 = 1_376_667_310.0
+    events = _imported_ride(t0, 10).collect_events()
+    later = [stored_item(event) for event in events[5:]]  # as GET .../events pages them
+    place(later, imported=True)
+    assert all(t0 + 4 <= m["ride_t"] <= t0 + 9 for m in later), [m["ride_t"] - t0 for m in later]
