@@ -86,6 +86,9 @@ class SessionStatus(StrEnum):
 
 
 ACTIVE_STATUSES = frozenset({SessionStatus.RUNNING.value, SessionStatus.PAUSED.value})
+# The plain strings, for the checks made on every sample (an enum's `.value` is a property).
+_RUNNING = SessionStatus.RUNNING.value
+_FINISHED = SessionStatus.FINISHED.value
 
 
 class WorkoutSession(Aggregate):
@@ -232,7 +235,7 @@ class WorkoutSession(Aggregate):
             check_device_time(device_time, received_at)
             if not imported:
                 self._check_within_span(device_time)
-        if not (received_at is not None and self._status == SessionStatus.FINISHED.value):
+        if not (received_at is not None and self._status == _FINISHED):
             self._ensure_active()
         self._trigger_sample_recorded(
             client_id,
@@ -307,7 +310,7 @@ class WorkoutSession(Aggregate):
         # Only assigns: run for every SampleRecorded, when recorded and on every replay.
         seqranges.add(self._seq_ranges.setdefault(client_id, []), seq)
         self._sample_count += 1
-        if self._status == SessionStatus.FINISHED.value:
+        if self._status == _FINISHED:
             self._late_samples_pending += 1
         by_characteristic = self._samples_by_characteristic
         by_characteristic[characteristic] = by_characteristic.get(characteristic, 0) + 1
@@ -347,7 +350,7 @@ class WorkoutSession(Aggregate):
         last = self._ride_clock_at
         if last is not None and device_time <= last:
             return  # a late sample (another sensor, a backlog) does not move the clock
-        if last is not None and self._status == SessionStatus.RUNNING:
+        if last is not None and self._status == _RUNNING:
             self._ride_time_s += min(device_time - last, MAX_RIDE_CLOCK_STEP_S)
         self._ride_clock_at = device_time
 
@@ -793,6 +796,8 @@ def _is_int(value: object) -> TypeGuard[int]:
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
+    if type(value) is float:  # device times: several checks per sample, by exact type first
+        return math.isfinite(value)
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
