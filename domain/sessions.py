@@ -276,12 +276,12 @@ class WorkoutSession(Aggregate):
     ) -> None:
         """What calling `_record_sample` does (the library's `trigger_event`: a new
         SampleRecorded, next in version, applied, then pending), for the event triggered
-        once per notification, thousands a second in the ingest worker, in a fifth of the
-        time: the library re-binds the arguments to the method's signature, builds the
+        once per notification, thousands a second in the ingest worker, in a fraction of
+        the time: the library re-binds the arguments to the method's signature, builds the
         frozen dataclass field by field, then filters the event's fields back into
-        arguments to apply it. The event is the same object, field for field and in the
-        same order (tests/unit/domain/test_sample_event_fast_path.py); it is already
-        valid, since only `record_sample` calls this after its checks."""
+        arguments to apply it. The event equals the library's, field for field and in the
+        same order (tests/unit/domain/test_sample_event_fast_path.py); its arguments are
+        already valid, since only `record_sample` calls this, after its checks."""
         version = self.version + 1
         timestamp = _SAMPLE_RECORDED.create_timestamp()
         new_event = object.__new__(_SAMPLE_RECORDED)
