@@ -86,6 +86,9 @@ class SessionStatus(StrEnum):
 
 
 ACTIVE_STATUSES = frozenset({SessionStatus.RUNNING.value, SessionStatus.PAUSED.value})
+# The plain strings, for the checks made on every sample (an enum's `.value` is a property).
+_RUNNING = SessionStatus.RUNNING.value
+_FINISHED = SessionStatus.FINISHED.value
 
 
 class WorkoutSession(Aggregate):
@@ -232,22 +235,17 @@ class WorkoutSession(Aggregate):
             check_device_time(device_time, received_at)
             if not imported:
                 self._check_within_span(device_time)
-        if not (received_at is not None and self._status == SessionStatus.FINISHED.value):
+        if not (received_at is not None and self._status == _FINISHED):
             self._ensure_active()
-        # One event per notification, thousands a second in the ingest worker: the event
-        # class is triggered directly, which skips the library's per-call re-binding of the
-        # arguments to the decorated method's signature (a third of the cost). The event,
-        # its topic and how it is applied are those of `_record_sample`.
-        self.trigger_event(
-            _SAMPLE_RECORDED,
-            client_id=client_id,
-            seq=seq,
-            device_time=float(device_time),
-            sensor_id=sensor_id,
-            characteristic=characteristic,
-            raw=raw if type(raw) is bytes else bytes(raw),
-            values=plain_values,
-            imported=imported,
+        self._trigger_sample_recorded(
+            client_id,
+            seq,
+            float(device_time),
+            sensor_id,
+            characteristic,
+            raw if type(raw) is bytes else bytes(raw),
+            plain_values,
+            imported,
         )
         return True
 
@@ -263,9 +261,56 @@ class WorkoutSession(Aggregate):
         values: dict[str, SampleValue],
         imported: bool,
     ) -> None:
+        self._apply_sample(client_id, seq, device_time, characteristic)
+
+    def _trigger_sample_recorded(
+        self,
+        client_id: str,
+        seq: int,
+        device_time: float,
+        sensor_id: str,
+        characteristic: str,
+        raw: bytes,
+        values: dict[str, SampleValue],
+        imported: bool,
+    ) -> None:
+        """What calling `_record_sample` does (the library's `trigger_event`: a new
+        SampleRecorded, next in version, applied, then pending), for the event triggered
+        once per notification, thousands a second in the ingest worker, in a fraction of
+        the time: the library re-binds the arguments to the method's signature, builds the
+        frozen dataclass field by field, then filters the event's fields back into
+        arguments to apply it. The event equals the library's, field for field and in the
+        same order (tests/unit/domain/test_sample_event_fast_path.py); its arguments are
+        already valid, since only `record_sample` calls this, after its checks."""
+        version = self.version + 1
+        timestamp = _SAMPLE_RECORDED.create_timestamp()
+        new_event = object.__new__(_SAMPLE_RECORDED)
+        # The frozen dataclass's own __init__ sets its fields in this order.
+        vars(new_event).update(
+            originator_id=self.id,
+            originator_version=version,
+            timestamp=timestamp,
+            client_id=client_id,
+            seq=seq,
+            device_time=device_time,
+            sensor_id=sensor_id,
+            characteristic=characteristic,
+            raw=raw,
+            values=values,
+            imported=imported,
+        )
+        self._apply_sample(client_id, seq, device_time, characteristic)
+        self.version = version
+        self.modified_on = timestamp
+        self.pending_events.append(new_event)
+
+    def _apply_sample(
+        self, client_id: str, seq: int, device_time: float, characteristic: str
+    ) -> None:
+        # Only assigns: run for every SampleRecorded, when recorded and on every replay.
         seqranges.add(self._seq_ranges.setdefault(client_id, []), seq)
         self._sample_count += 1
-        if self._status == SessionStatus.FINISHED.value:
+        if self._status == _FINISHED:
             self._late_samples_pending += 1
         by_characteristic = self._samples_by_characteristic
         by_characteristic[characteristic] = by_characteristic.get(characteristic, 0) + 1
@@ -305,7 +350,7 @@ class WorkoutSession(Aggregate):
         last = self._ride_clock_at
         if last is not None and device_time <= last:
             return  # a late sample (another sensor, a backlog) does not move the clock
-        if last is not None and self._status == SessionStatus.RUNNING:
+        if last is not None and self._status == _RUNNING:
             self._ride_time_s += min(device_time - last, MAX_RIDE_CLOCK_STEP_S)
         self._ride_clock_at = device_time
 
@@ -751,6 +796,8 @@ def _is_int(value: object) -> TypeGuard[int]:
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:
+    if type(value) is float:  # device times: several checks per sample, by exact type first
+        return math.isfinite(value)
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 

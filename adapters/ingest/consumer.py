@@ -208,6 +208,9 @@ class IngestConsumer:
         batch = [await self._inbox.get()]
         deadline = time.monotonic() + self._settings.ingest_batch_wait_ms / 1000
         while len(batch) < self._settings.ingest_batch_max:
+            if not self._inbox.empty():  # arrived already: no timer and task per message
+                batch.append(self._inbox.get_nowait())
+                continue
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break

@@ -1,9 +1,13 @@
 """Connection pools that get over a PostgreSQL restart by themselves.
 
 Every pool checks a connection before lending it (psycopg_pool's `check_connection`: an
-empty query), so a connection that died while idle is never handed to a request. When one
-fails the check, the server has most likely dropped them all (a restart, a failover,
-`pg_terminate_backend`): the whole pool is checked at once and the dead ones replaced.
+empty query), so a connection that died while idle is never handed to a request. The
+synchronous pools (the event store's, the ingest route table's) first look at the socket:
+a server that ends a connection (a restart, a failover, `pg_terminate_backend`) sends the
+reason before it closes, which leaves the socket readable; an idle connection whose socket
+has nothing to say is lent without the round trip (~100 us of CPU, once per ingest batch),
+any other gets the empty query. When one fails the check, the server has most likely
+dropped them all: the whole pool is checked at once and the dead ones replaced.
 Without that the pool would find them one by one, waiting 1, 2, 4... s between attempts
 (its backoff), and a request would time out behind a handful of dead connections.
 
@@ -13,10 +17,12 @@ Each loss and each recovery is logged once and counted (`losses`).
 from __future__ import annotations
 
 import logging
+import select
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from psycopg import AsyncConnection, Connection
+from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
 log = logging.getLogger(__name__)
@@ -60,6 +66,9 @@ class SyncPoolHealth(PoolHealth):
         self.pool: ConnectionPool[Any] | None = None
 
     def check(self, conn: Connection[Any]) -> None:
+        if _quietly_open(conn):
+            self._on_success()
+            return
         try:
             ConnectionPool.check_connection(conn)
         except Exception as error:
@@ -67,6 +76,18 @@ class SyncPoolHealth(PoolHealth):
                 self.pool.check()
             raise
         self._on_success()
+
+
+def _quietly_open(conn: Connection[Any]) -> bool:
+    """Open, idle, and nothing to read on its socket (no reason for closing it waiting)."""
+    if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN)
+        return not poller.poll(0)
+    except (OSError, ValueError):
+        return False
 
 
 class AsyncPoolHealth(PoolHealth):

@@ -1,6 +1,7 @@
-"""Event store append throughput: the recorder's plain-array insert against the library's
-composite-type insert (same lock, NOTIFY and transaction), and a whole `save()` of many
-sessions (event creation and mapping included). Median of alternating repeats.
+"""Event store append throughput: the recorder's insert (plain arrays, three round trips)
+against the library's (a composite-type array, in pipeline mode; same lock, NOTIFY and
+transaction), and a whole `save()` of many sessions (event creation and mapping included).
+Median of alternating repeats.
 
     .venv/bin/python ops/bench/append.py [--sessions 200] [--per-session 10] [--repeats 6]
 """
@@ -67,22 +68,22 @@ def main() -> None:
             store.save(*sessions)
 
         variants: dict[str, tuple[Callable[..., Any], Callable[[], None]]] = {
-            "recorder, plain arrays": (WattlogRecorder._insert_stored_events, recorder_batch),
-            "recorder, library composites": (
-                PostgresApplicationRecorder._insert_stored_events,
+            "recorder, plain arrays": (WattlogRecorder.insert_events, recorder_batch),
+            "recorder, library's (pipeline, composites)": (
+                PostgresApplicationRecorder.insert_events,
                 recorder_batch,
             ),
-            "save() of sessions": (WattlogRecorder._insert_stored_events, save_batch),
+            "save() of sessions": (WattlogRecorder.insert_events, save_batch),
         }
         rates: dict[str, list[float]] = {name: [] for name in variants}
-        arrays = WattlogRecorder._insert_stored_events
+        ours = WattlogRecorder.insert_events
         for _ in range(args.repeats):
             for name, (insert, batch) in variants.items():
-                WattlogRecorder._insert_stored_events = insert  # type: ignore[method-assign]
+                WattlogRecorder.insert_events = insert  # type: ignore[method-assign]
                 started = time.perf_counter()
                 batch()
                 rates[name].append(per_batch / (time.perf_counter() - started))
-        WattlogRecorder._insert_stored_events = arrays  # type: ignore[method-assign]
+        WattlogRecorder.insert_events = ours  # type: ignore[method-assign]
         store.close()
     figures = {name: round(statistics.median(values)) for name, values in rates.items()}
     table = [("variant", "events/s")] + [(name, str(rate)) for name, rate in figures.items()]

@@ -3,6 +3,7 @@ time, so a busy shared machine changes it little) divided by the notifications s
 
     .venv/bin/python ops/bench/ingest_cpu.py [--riders 200] [--duration 30]
         [--send-interval 0.5] [--py-spy profile.txt]
+    .venv/bin/python ops/bench/ingest_cpu.py --write-path-only [--write-batch 20] [--repeat 3]
 
 Two measures of the same path, with the reference rider (ops/bench/loadgen.py: 4
 notifications/s, real payloads, sent every `--send-interval` seconds):
@@ -12,6 +13,9 @@ notifications/s, real payloads, sent every `--send-interval` seconds):
 - write path: envelope parsing and `SessionWriter.write` in this process against the same
   PostgreSQL (no broker), in batches as the worker takes them; its own process CPU time.
 Raw COPY and raw AMQP publish+consume are measured in the same run, for comparison.
+`--write-path-only` measures the write path alone, `--repeat` times in one process (the
+median is reported), with `--write-batch` envelopes per batch (default 200; at a few
+hundred riders the worker's 50 ms batches hold a few dozen).
 `--py-spy FILE` records the worker with py-spy (`pip install py-spy`) while it runs.
 """
 
@@ -21,6 +25,7 @@ import argparse
 import asyncio
 import multiprocessing
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -50,7 +55,7 @@ from wire.envelope import Envelope, Sample, encode_envelope, parse_envelope
 DRAIN_TIMEOUT_S = 120.0
 WARM_UP_SEQ = 10**12
 IDLE_S = 3.0
-BATCH_MESSAGES = 200  # envelopes per write-path batch: what the worker gathers in 50 ms
+BATCH_MESSAGES = 200  # envelopes per write-path batch (--write-batch)
 
 
 def _warm_up_envelope(client_id: str) -> Envelope:
@@ -167,7 +172,11 @@ def _bodies(client_ids: list[str], duration: float, send_interval: float) -> lis
 
 
 def write_path_cpu(
-    settings: Settings, riders: int, duration: float, send_interval: float
+    settings: Settings,
+    riders: int,
+    duration: float,
+    send_interval: float,
+    batch_messages: int = BATCH_MESSAGES,
 ) -> dict[str, float]:
     client_ids = _start_sessions(settings, riders)
     bodies = _bodies(client_ids, duration, send_interval)
@@ -179,10 +188,10 @@ def write_path_cpu(
         writer.write([_warm_up_envelope(c) for c in client_ids])
         stored = 0
         started = time.process_time()
-        for start in range(0, len(bodies), BATCH_MESSAGES):
+        for start in range(0, len(bodies), batch_messages):
             batch = [
                 parse_envelope(body, expected_client_id=None)
-                for body in bodies[start : start + BATCH_MESSAGES]
+                for body in bodies[start : start + batch_messages]
             ]
             stored += writer.write(batch).stored
         cpu = time.process_time() - started
@@ -205,11 +214,19 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of riding")
     parser.add_argument("--send-interval", type=float, default=0.5)
     parser.add_argument("--py-spy", metavar="FILE", help="record the worker with py-spy")
+    parser.add_argument("--write-path-only", action="store_true", help="no worker, no baselines")
+    parser.add_argument("--write-batch", type=int, default=BATCH_MESSAGES, help="envelopes")
+    parser.add_argument("--repeat", type=int, default=1, help="write-path runs (median)")
     args = parser.parse_args()
+    if args.write_path_only:
+        _write_path_only(args)
+        return
     with scratch_settings(ingest_shards=4) as settings:
         asyncio.run(declare(settings))
         worker = worker_cpu(settings, args.riders, args.duration, args.send_interval, args.py_spy)
-        path = write_path_cpu(settings, args.riders, args.duration, args.send_interval)
+        path = write_path_cpu(
+            settings, args.riders, args.duration, args.send_interval, args.write_batch
+        )
         copy_per_s = raw_copy_rows_per_s(settings, 200_000)
         publish_per_s = raw_publish_consume_per_s(settings, 20_000)
     figures = {
@@ -239,6 +256,33 @@ def main() -> None:
                 "raw AMQP publish+consume, wall us per message",
                 str(figures["baselines"]["raw_publish_consume_us_per_message"]),
             ),
+        ],
+    )
+
+
+def _write_path_only(args: argparse.Namespace) -> None:
+    with scratch_settings(ingest_shards=4) as settings:
+        runs = [
+            write_path_cpu(
+                settings, args.riders, args.duration, args.send_interval, args.write_batch
+            )["us_per_notification"]
+            for _ in range(max(1, args.repeat))
+        ]
+    figures = {
+        "riders": args.riders,
+        "duration_s": args.duration,
+        "send_interval_s": args.send_interval,
+        "write_batch": args.write_batch,
+        "write_path_us_per_notification": runs,
+        "median": statistics.median(runs),
+    }
+    report(
+        "ingest-cpu-write-path",
+        figures,
+        [
+            ("measure", "us CPU per notification"),
+            (f"write path, {args.write_batch} envelopes a batch, runs", str(runs)),
+            ("median", str(figures["median"])),
         ],
     )
 

@@ -60,3 +60,29 @@ def test_a_timestamp_in_another_zone_takes_the_generic_path_and_keeps_its_offset
     stored = mapper.to_stored_event(event)
     assert stored == Mapper(transcoder=OrjsonTranscoder()).to_stored_event(event)
     assert b"2026-01-01T00:00:00+02:00" in stored.state
+
+
+def test_the_sessions_fast_path_event_is_stored_as_the_library_path_event() -> None:
+    """`record_sample` builds its event itself (domain/sessions.py); the library's own
+    `@event` method `_record_sample` builds the same, stored to the same bytes."""
+    session = WorkoutSession.start(uuid4(), uuid4(), "desktop-1", 250)
+    session.collect_events()
+    fields = {
+        "client_id": "desktop-1",
+        "device_time": 1.7e9,
+        "sensor_id": "trainer",
+        "characteristic": "2ad2",
+        "raw": b"\x00\xff",
+        "values": VALUES[0],
+        "imported": False,
+    }
+    session.record_sample(seq=0, **fields)
+    session._record_sample(seq=0, **fields)  # the library path (only the events are compared)
+    fast, library = session.collect_events()
+    object.__setattr__(library, "timestamp", fast.timestamp)
+    object.__setattr__(library, "originator_version", fast.originator_version)
+    mapper = WattlogMapper(transcoder=OrjsonTranscoder())
+    generic = Mapper(transcoder=OrjsonTranscoder())
+
+    assert mapper.to_stored_event(fast) == generic.to_stored_event(library)
+    assert mapper.to_domain_event(mapper.to_stored_event(fast)) == library
