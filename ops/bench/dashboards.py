@@ -103,7 +103,8 @@ class Dashboards:
     _http: aiohttp.ClientSession | None = None
 
     async def open(self, riders: list[WatchedRider]) -> None:
-        self._http = aiohttp.ClientSession()
+        # No pool limit: each socket holds a connection (aiohttp lends at most 100 by default).
+        self._http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
         ready = [asyncio.get_running_loop().create_future() for _ in riders]
         self._tasks = [
             asyncio.create_task(self._watch(rider, started))
