@@ -5,7 +5,7 @@ with this machine's own limits measured in the same run.
     .venv/bin/python ops/bench/ingest.py --tier smoke|basic|load|spike [--duration 60]
     .venv/bin/python ops/bench/ingest.py --riders 300 --duration 60
     .venv/bin/python ops/bench/ingest.py --tier load --workers 2 --apis 2
-    .venv/bin/python ops/bench/ingest.py --find-max
+    .venv/bin/python ops/bench/ingest.py --find-max [--riders START] [--p99-limit-ms 1000]
 
 Every tenth rider has an account and a dashboard socket on `/ws/live` (on API process
 i mod --apis): `latency_ws_ms` is from the notification's device time to its arrival there.
@@ -359,14 +359,20 @@ def find_max(
     send_interval: float,
     apis: int,
     live_partitions: int,
+    start: int = 100,
+    p99_limit_ms: float = 1000.0,
+    refinements: int = 2,
 ) -> dict[str, Any]:
-    riders, best = 100, None
+    """Raises the riders by half from `start` until a trial fails (a sample lost or
+    duplicated, or p99 at the WebSocket over the limit), then halves the gap between the
+    last that held and the first that failed `refinements` times."""
+    riders, best, failed = start, None, None
     while True:
         result = run_once(
             riders, duration, workers, generators, False, send_interval, apis, live_partitions
         )
         held = result["lost"] == 0 and result["duplicated"] == 0
-        held = held and result["latency_ws_ms"]["p99"] < 1000
+        held = held and result["latency_ws_ms"]["p99"] < p99_limit_ms
         print(
             json.dumps(
                 {
@@ -375,11 +381,26 @@ def find_max(
                     "p99_live_ms": result["latency_live_ms"]["p99"],
                     "p99_ws_ms": result["latency_ws_ms"]["p99"],
                 }
-            )
+            ),
+            flush=True,
         )
-        if not held:
-            return {"max_riders_held": best["riders"] if best else 0, "at_max": best}
-        best, riders = result, int(riders * 1.5)
+        if held:
+            best = result
+        else:
+            failed = riders
+        if failed is None:
+            riders = int(riders * 1.5)
+            continue
+        low = best["riders"] if best else 0
+        if refinements == 0 or failed - low <= max(10, low // 20):
+            return {
+                "max_riders_held": low,
+                "first_failed": failed,
+                "p99_limit_ms": p99_limit_ms,
+                "at_max": best,
+            }
+        refinements -= 1
+        riders = (low + failed) // 2
 
 
 def main() -> None:
@@ -408,6 +429,12 @@ def main() -> None:
     )
     parser.add_argument("--find-max", action="store_true")
     parser.add_argument(
+        "--p99-limit-ms",
+        type=float,
+        default=1000.0,
+        help="find-max: a trial holds while p99 at the WebSocket is under this",
+    )
+    parser.add_argument(
         "--skip-baselines",
         action="store_true",
         help="correctness only (the test command's smoke run)",
@@ -423,8 +450,17 @@ def main() -> None:
             args.send_interval,
             args.apis,
             args.live_partitions,
+            start=args.riders or 100,
+            p99_limit_ms=args.p99_limit_ms,
         )
-        report("ingest-find-max", result, [("max riders held", str(result["max_riders_held"]))])
+        report(
+            "ingest-find-max",
+            result,
+            [
+                ("max riders held", str(result["max_riders_held"])),
+                ("first that failed", str(result["first_failed"])),
+            ],
+        )
         return
     result = run_once(
         riders,
