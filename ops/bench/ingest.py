@@ -35,7 +35,7 @@ from typing import Any
 from baselines import naive_events_per_s, raw_copy_rows_per_s, raw_publish_consume_per_s
 from benchlib import report, scratch_settings
 from dashboards import Dashboards, WatchedRider, register_riders
-from loadgen import RATE_HZ, LoadPlan, run_generator
+from loadgen import RATE_HZ, LoadPlan, run_generator_measured
 from measure import (
     DatabaseCpu,
     LiveLatency,
@@ -123,6 +123,7 @@ async def _drive(
     generators: int,
     send_interval: float,
 ) -> dict[str, Any]:
+    bench_cpu_started = time.process_time()
     live = LiveLatency()
     live_connection = await live.subscribe(
         settings.amqp_url, [rider.owner_id for rider in watched], settings.live_partitions
@@ -137,8 +138,9 @@ async def _drive(
     plans = [LoadPlan(settings.amqp_url, c, duration, start_at, send_interval) for c in chunks if c]
     loop = asyncio.get_running_loop()
     with multiprocessing.get_context("spawn").Pool(len(plans)) as pool:
-        results = [pool.apply_async(run_generator, (plan,)) for plan in plans]
-        published_total = sum([await loop.run_in_executor(None, result.get) for result in results])
+        results = [pool.apply_async(run_generator_measured, (plan,)) for plan in plans]
+        outcomes = [await loop.run_in_executor(None, result.get) for result in results]
+    published_total = sum(published for published, _ in outcomes)
     stop_sampling.set()
     await sampler
     await asyncio.sleep(1.0)
@@ -151,6 +153,12 @@ async def _drive(
         "ws_samples_by_api": dict(dashboards.samples_by_api),
         "ws_unique": len(dashboards.unique_samples),
         "depths": depths.peak,
+        # The load's own CPU, outside the server's: the generators, and this process
+        # (the dashboards' sockets and the live-queue reader decode what they receive).
+        "client_cpu_s": {
+            "generators": round(sum(cpu for _, cpu in outcomes), 2),
+            "bench": round(time.process_time() - bench_cpu_started, 2),
+        },
     }
 
 
@@ -264,6 +272,9 @@ def run_once(
         "cpu_s": {k: round(v, 2) for k, v in cpu.items()},
         "cpu_share_of_one_core": {k: round(v / elapsed, 2) for k, v in cpu.items()},
         "server_cpu_us_per_sample": _cpu_per_sample(cpu, audit.stored),
+        "client_cpu_share_of_one_core": {
+            k: round(v / elapsed, 2) for k, v in driven["client_cpu_s"].items()
+        },
         "peak_rss_mb": rss,
         "peak_queue_depth": {k: v for k, v in driven["depths"].items() if v},
         "baselines": limits,
@@ -342,6 +353,7 @@ def _table(result: dict[str, Any]) -> list[tuple[str, ...]]:
         ("peak RSS MB", json.dumps(result["peak_rss_mb"])),
         ("CPU share of a core", json.dumps(result["cpu_share_of_one_core"])),
         ("server CPU us per stored sample", json.dumps(result["server_cpu_us_per_sample"])),
+        ("load's CPU share of a core", json.dumps(result["client_cpu_share_of_one_core"])),
     ]
     if limits:
         rows += [

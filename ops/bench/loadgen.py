@@ -172,3 +172,10 @@ async def _generate(plan: LoadPlan) -> int:
 def run_generator(plan: LoadPlan) -> int:
     """Entry point of a generator process; returns how many notifications it published."""
     return asyncio.run(_generate(plan))
+
+
+def run_generator_measured(plan: LoadPlan) -> tuple[int, float]:
+    """`run_generator`, and the CPU seconds this generator process spent."""
+    started = time.process_time()
+    published = run_generator(plan)
+    return published, time.process_time() - started
