@@ -60,6 +60,27 @@ STANDBY_WAIT_S = 10.0  # for another worker to take its own shards before this o
 
 
 @dataclass
+class BatchTimings:
+    """Where one batch's time went, in seconds (the slowest batch of each stats interval is
+    logged: a stall shows which step it was in)."""
+
+    write: float = 0.0  # in the database thread: sessions, events, the append
+    save: float = 0.0  # of which the append transaction, commit included
+    live: float = 0.0  # publishing the samples live, confirms included
+    settle: float = 0.0  # the acks
+
+    @property
+    def total(self) -> float:
+        return self.write + self.live + self.settle
+
+    def as_ms(self) -> dict[str, float]:
+        return {
+            name: round(getattr(self, name) * 1000, 1)
+            for name in ("write", "save", "live", "settle")
+        }
+
+
+@dataclass
 class IngestStats:
     messages: int = 0
     stored: int = 0
@@ -114,6 +135,7 @@ class IngestConsumer:
         self._unrouted_reported = 0
         self._unrouted_logged_at = time.monotonic()
         self._consumer_tags: set[str] = set()
+        self._slowest = BatchTimings()  # of the current stats interval
 
     async def start(self) -> None:
         """Subscribes to this worker's own shards; `run` adds the others, as a standby."""
@@ -201,8 +223,10 @@ class IngestConsumer:
                 "consumers": self.stats.consumers,
                 "dead_lettered": self.stats.dead_lettered,
                 "stale_dropped": self.stats.stale_dropped,
+                "slowest_batch_ms": self._slowest.as_ms(),
             },
         )
+        self._slowest = BatchTimings()
 
     async def _next_batch(self) -> list[AbstractIncomingMessage]:
         batch = [await self._inbox.get()]
@@ -234,9 +258,18 @@ class IngestConsumer:
                 accepted.append(message)
             except EnvelopeError as error:
                 await self._dead_letter(message, str(error))
+        timings = BatchTimings()
         if envelopes:
-            await self._publish_live(await self._store(accepted, envelopes))
+            started = time.monotonic()
+            live, timings.save = await self._store(accepted, envelopes)
+            stored = time.monotonic()
+            await self._publish_live(live)
+            timings.write, timings.live = stored - started, time.monotonic() - stored
+        settling = time.monotonic()
         await self._settle(messages)
+        timings.settle = time.monotonic() - settling
+        if timings.total > self._slowest.total:
+            self._slowest = timings
         self._report_unrouted()
 
     def _drop_stale(self, messages: list[AbstractIncomingMessage]) -> list[AbstractIncomingMessage]:
@@ -277,26 +310,29 @@ class IngestConsumer:
 
     async def _store(
         self, messages: list[AbstractIncomingMessage], envelopes: list[Envelope]
-    ) -> list[tuple[UUID, dict[str, Any]]]:
-        """Stores the envelopes; returns the live items of their samples."""
+    ) -> tuple[list[tuple[UUID, dict[str, Any]]], float]:
+        """Stores the envelopes; returns the live items of their samples, and the time
+        the appends took."""
         try:
             result = await self._write_while_database_away(envelopes)
             self.stats.add(result)
-            return result.live
+            return result.live, result.save_s
         except Exception:
             # Something in the batch cannot be stored: find it, store the rest.
             log.warning("batch refused; storing its envelopes one by one", exc_info=True)
             live: list[tuple[UUID, dict[str, Any]]] = []
+            save_s = 0.0
             for message, envelope in zip(messages, envelopes, strict=True):
                 try:
                     result = await self._write_while_database_away([envelope])
                     self.stats.add(result)
                     live.extend(result.live)
+                    save_s += result.save_s
                 except EnvelopeRefused as error:
                     await self._dead_letter(message, f"refused by the session: {error}")
                 except Exception as error:
                     await self._dead_letter(message, f"could not be stored: {error!r}")
-            return live
+            return live, save_s
 
     async def _publish_live(self, items: list[tuple[UUID, dict[str, Any]]]) -> None:
         """One live message per partition. Live values are for whoever watches now: a

@@ -66,6 +66,7 @@ class WriteResult:
     acks: int = 0
     events: int = 0
     live: list[tuple[UUID, dict[str, Any]]] = field(default_factory=list)  # (owner, item)
+    save_s: float = 0.0  # the append transaction's time, commit included
 
 
 class SessionWriter:
@@ -106,7 +107,9 @@ class SessionWriter:
                     late[session.id] = count
                 self._workouts.follow(session)
             if touched:
+                saving = time.monotonic()
                 recordings = self._store.save(*touched.values())
+                result.save_s = time.monotonic() - saving
                 result.events = len(recordings)
                 result.live = _live_items(recordings, touched, held, received_at)
         except BaseException:
