@@ -31,16 +31,20 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
-import aio_pika
 import psycopg
 from baselines import raw_copy_rows_per_s, raw_publish_consume_per_s
 from benchlib import report, scratch_settings
-from eventsourcing.utils import get_topic
 from ingest import _start, _start_sessions
-from loadgen import RATE_HZ, LoadPlan, _timeline, reference_second, run_generator
-from measure import ProcessUsage, audit_store
+from loadgen import (
+    RATE_HZ,
+    LoadPlan,
+    _timeline,
+    run_generator,
+    warm_up,
+    warm_up_envelope,
+)
+from measure import ProcessUsage, audit_store, wait_until_stored
 
 from adapters.amqp.topology_command import declare
 from adapters.eventstore import WattlogStore
@@ -48,42 +52,11 @@ from adapters.ingest.routes import RouteTable
 from adapters.ingest.writer import SessionWriter
 from adapters.postgres.pools import checked_pool
 from adapters.settings import Settings
-from adapters.simulation.publisher import EnvelopePublisher
-from domain.events import SampleRecorded
 from wire.envelope import Envelope, Sample, encode_envelope, parse_envelope
 
 DRAIN_TIMEOUT_S = 120.0
-WARM_UP_SEQ = 10**12
 IDLE_S = 3.0
 BATCH_MESSAGES = 200  # envelopes per write-path batch (--write-batch)
-
-
-def _warm_up_envelope(client_id: str) -> Envelope:
-    """One sample, with a sequence number far above the run's."""
-    (first, *_), *_ = reference_second()
-    now = time.time()
-    sample = Sample(WARM_UP_SEQ, now, first.sensor_id, first.characteristic, first.raw, {})
-    return Envelope(client_id, now, uuid.uuid4().hex, samples=(sample,))
-
-
-async def _warm_up(settings: Settings, client_ids: list[str]) -> None:
-    connection = await aio_pika.connect_robust(settings.amqp_url)
-    async with connection:
-        channel = await connection.channel(publisher_confirms=True)
-        publisher = EnvelopePublisher(channel)
-        await asyncio.gather(*(publisher.publish(_warm_up_envelope(c)) for c in client_ids))
-
-
-def _wait_until_stored(conn: psycopg.Connection[Any], expected: int) -> None:
-    """Until `expected` samples are stored (or the drain times out: the audit tells)."""
-    deadline = time.monotonic() + DRAIN_TIMEOUT_S
-    while time.monotonic() < deadline:
-        row = conn.execute(
-            "SELECT count(*) FROM wattlog_events WHERE topic = %s", (get_topic(SampleRecorded),)
-        ).fetchone()
-        if row is not None and row[0] >= expected:
-            return
-        time.sleep(0.2)
 
 
 def _py_spy() -> str:
@@ -102,8 +75,8 @@ def worker_cpu(
     try:
         time.sleep(3.0)  # subscribed to its shards
         # Every session routed and loaded once: what is measured is the steady state.
-        asyncio.run(_warm_up(settings, client_ids))
-        _wait_until_stored(counter, len(client_ids))
+        asyncio.run(warm_up(settings.amqp_url, client_ids))
+        wait_until_stored(counter, len(client_ids), DRAIN_TIMEOUT_S)
         usage = ProcessUsage(worker.pid)
         usage.start()
         time.sleep(IDLE_S)
@@ -121,7 +94,7 @@ def worker_cpu(
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             published = pool.apply(run_generator, (plan,))
         per_rider = published // riders
-        _wait_until_stored(counter, published + riders)
+        wait_until_stored(counter, published + riders, DRAIN_TIMEOUT_S)
         elapsed = time.monotonic() - started
         cpu = usage.cpu_since_start()
         audit = audit_store(settings.database_url, dict.fromkeys(client_ids, per_rider))
@@ -133,7 +106,7 @@ def worker_cpu(
         worker.terminate()
         worker.wait(30)
     busy = max(0.0, cpu - idle_per_s * elapsed)
-    stored = audit.stored - riders  # less the warm-up samples
+    stored = audit.stored
     return {
         "published": published,
         "stored": stored,
@@ -185,7 +158,7 @@ def write_path_cpu(
     try:
         writer = SessionWriter(store, RouteTable(pool))
         # Every session routed and loaded once, as in the worker's steady state.
-        writer.write([_warm_up_envelope(c) for c in client_ids])
+        writer.write([warm_up_envelope(c) for c in client_ids])
         stored = 0
         started = time.process_time()
         for start in range(0, len(bodies), batch_messages):

@@ -32,6 +32,7 @@ import aio_pika
 from pamqp.commands import Basic
 
 from adapters.amqp import names
+from adapters.simulation.publisher import EnvelopePublisher
 from bridge.decoding import Notification, SampleDecoder
 from bridge.gatt import uuids
 from wire.envelope import Envelope, Sample, encode_envelope
@@ -50,6 +51,7 @@ REFERENCE_RIDER = (
     ("hr-strap", uuids.HEART_RATE_MEASUREMENT, "heart_rate_measurement_2A37", (0.5,)),
 )
 RATE_HZ = float(sum(len(offsets) for *_, offsets in REFERENCE_RIDER))
+WARM_UP_SEQ = 10**12  # the warm-up sample's sequence number, far above any ride's
 PHASES = 10  # groups of riders, spread evenly over the send interval
 
 
@@ -179,3 +181,21 @@ def run_generator_measured(plan: LoadPlan) -> tuple[int, float]:
     started = time.process_time()
     published = run_generator(plan)
     return published, time.process_time() - started
+
+
+def warm_up_envelope(client_id: str) -> Envelope:
+    """One sample, with a sequence number far above the ride's."""
+    (first, *_), *_ = reference_second()
+    now = time.time()
+    sample = Sample(WARM_UP_SEQ, now, first.sensor_id, first.characteristic, first.raw, {})
+    return Envelope(client_id, now, uuid.uuid4().hex, samples=(sample,))
+
+
+async def warm_up(amqp_url: str, client_ids: list[str]) -> None:
+    """One envelope per rider before the ride, so that the ride is measured with every
+    session routed and loaded in its worker (a cold start is measured apart)."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        publisher = EnvelopePublisher(channel)
+        await asyncio.gather(*(publisher.publish(warm_up_envelope(c)) for c in client_ids))

@@ -21,11 +21,15 @@ from uuid import UUID
 import aio_pika
 import orjson
 import psycopg
+from eventsourcing.utils import get_topic
+from loadgen import WARM_UP_SEQ
 
 from adapters import live_message
 from adapters.amqp import names
+from domain.events import SampleRecorded
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+SAMPLE_TOPIC = get_topic(SampleRecorded)
 
 
 @dataclass
@@ -227,16 +231,19 @@ def _connect_patiently(database_url: str, attempts: int = 10) -> psycopg.Connect
 
 
 def audit_store(database_url: str, published: dict[str, int]) -> StoreAudit:
-    """Reads every stored sample back: per bridge, each sequence number exactly once?"""
+    """Reads every stored sample of the ride back: per bridge, each sequence number exactly
+    once?"""
     seen: dict[str, list[int]] = defaultdict(list)
     latencies: list[float] = []
     with _connect_patiently(database_url) as conn, conn.cursor() as cursor:
         cursor.execute(
             "SELECT state FROM wattlog_events WHERE topic = %s",
-            ("domain.sessions:WorkoutSession.SampleRecorded",),
+            (SAMPLE_TOPIC,),
         )
         for (state,) in cursor:
             event: dict[str, Any] = orjson.loads(state)
+            if event["seq"] >= WARM_UP_SEQ:
+                continue  # the warm-up's (ops/bench/loadgen.py), not the ride's
             seen[event["client_id"]].append(event["seq"])
             committed = datetime.fromisoformat(event["timestamp"]["_data_"]).timestamp()
             latencies.append(committed - event["device_time"])
@@ -247,3 +254,16 @@ def audit_store(database_url: str, published: dict[str, int]) -> StoreAudit:
         duplicated += len(seqs) - len(set(seqs))
         lost += count - len(set(seqs) & set(range(count)))
     return StoreAudit(stored, lost, duplicated, latencies)
+
+
+def wait_until_stored(conn: psycopg.Connection[Any], expected: int, timeout_s: float) -> None:
+    """Until `expected` samples are stored, warm-up included (or the time is up: the audit
+    tells what is missing)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        row = conn.execute(
+            "SELECT count(*) FROM wattlog_events WHERE topic = %s", (SAMPLE_TOPIC,)
+        ).fetchone()
+        if row is not None and row[0] >= expected:
+            return
+        time.sleep(0.2)
