@@ -9,6 +9,9 @@ with this machine's own limits measured in the same run.
 
 Every tenth rider has an account and a dashboard socket on `/ws/live` (on API process
 i mod --apis): `latency_ws_ms` is from the notification's device time to its arrival there.
+Every rider sends one envelope before the ride, so the ride is measured with every session
+routed and loaded; `cold_start_s` is how long that took (every rider's first envelope at
+once, as after a worker's restart).
 Prints one JSON line of figures, then a short table. Lost and duplicated samples are
 counted from the event store and must be 0.
 """
