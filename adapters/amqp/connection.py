@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractChannel, AbstractRobustConnection
+from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 
 from adapters.settings import Settings
 
@@ -90,7 +90,7 @@ async def connect(settings: Settings, name: str) -> AbstractRobustConnection:
 
 async def confirmed_channel(
     connection: AbstractRobustConnection, prefetch: int = 0
-) -> AbstractChannel:
+) -> AbstractRobustChannel:
     # publisher_confirms: publish() returns only once the broker has the message;
     # on_return_raises: an unroutable mandatory message is an error, not silence.
     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)

@@ -5,6 +5,8 @@ message raises."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aio_pika.abc import AbstractChannel
 from pamqp.commands import Basic
 
@@ -22,6 +24,8 @@ async def publish(
     persistent: bool = True,
     expiration_s: float | None = None,
     message_id: str | None = None,
+    headers: dict[str, Any] | None = None,
+    content_type: str | None = "application/json",
 ) -> None:
     underlay = await channel.get_underlay_channel()
     await underlay.basic_publish(
@@ -30,7 +34,8 @@ async def publish(
         routing_key=routing_key,
         mandatory=mandatory,
         properties=Basic.Properties(
-            content_type="application/json",
+            content_type=content_type,
+            headers=headers,
             delivery_mode=PERSISTENT if persistent else TRANSIENT,
             expiration=None if expiration_s is None else str(max(1, int(expiration_s * 1000))),
             message_id=message_id,

@@ -5,12 +5,12 @@ Every shard queue has a single active consumer: each worker subscribes to all sh
 the broker lets one of them consume each shard, so one bridge's messages are handled in
 order by one worker, and when that worker dies its shards move to another.
 
-After a lost connection or channel the robust channel re-declares the shard queues and
-re-consumes them (they are obtained with `declare_queue`, which registers them for that).
-Delivery tags belong to a channel: messages still waiting here from a channel that has
-closed are dropped (the broker has already put them back in their queue) and never
-acknowledged on its successor. Every message is settled exactly once, by one cumulative
-ack per channel per batch, dead-lettered ones included (docs/amqp-topology.md).
+The subscriptions are aiormq's own, below aio-pika (`adapters.ingest.subscriptions`, which
+also renews them after a lost connection or channel). Delivery tags belong to a channel:
+messages still waiting here from a channel that has closed are dropped (the broker has
+already put them back in their queue) and never acknowledged on its successor. Every
+message is settled exactly once, by one cumulative ack per channel per batch, dead-lettered
+ones included (docs/amqp-topology.md).
 
 Between the commit and the ack, the batch's samples go live: one `wattlog.live` message
 per live partition (`adapters.live_message`), confirmed before the ack, so a crash in
@@ -25,20 +25,19 @@ import dataclasses
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-import aio_pika
-import aiormq
 import psycopg
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage
-from aio_pika.exceptions import AMQPError, ChannelInvalidStateError
-from aiormq.abc import AbstractChannel as UnderlayChannel
+from aio_pika.abc import AbstractRobustChannel
+from aio_pika.exceptions import AMQPError
+from aiormq.abc import DeliveredMessage
 from eventsourcing import persistence
 
 from adapters import live_message
 from adapters.amqp import names
 from adapters.amqp.publish import publish
+from adapters.ingest.subscriptions import ShardSubscriptions
 from adapters.ingest.writer import EnvelopeRefused, SessionWriter, WriteResult
 from adapters.logs import correlation
 from adapters.settings import Settings
@@ -100,16 +99,16 @@ class IngestStats:
         self.unrouted += result.unrouted
 
 
-def _delivery_tag(message: AbstractIncomingMessage) -> int:
+def _delivery_tag(message: DeliveredMessage) -> int:
     return message.delivery_tag or 0
 
 
-def _open_channel_of(message: AbstractIncomingMessage) -> UnderlayChannel | None:
-    """The channel the message came on, or None if that channel has closed since."""
-    try:
-        return message.channel
-    except ChannelInvalidStateError:
-        return None
+def _routing_key(message: DeliveredMessage) -> str:
+    return message.routing_key or ""
+
+
+def _from_open_channel(message: DeliveredMessage) -> bool:
+    return not message.channel.is_closed
 
 
 def own_shards(settings: Settings) -> set[int]:
@@ -124,30 +123,28 @@ class IngestConsumer:
     def __init__(
         self,
         settings: Settings,
-        channel: AbstractChannel,
+        channel: AbstractRobustChannel,
         writer: SessionWriter,
     ) -> None:
         self._settings = settings
         self._channel = channel
         self._writer = writer
-        self._inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self._inbox: asyncio.Queue[DeliveredMessage] = asyncio.Queue()
+        self._subscriptions = ShardSubscriptions(channel, self._deliver)
         self.stats = IngestStats()
         self._unrouted_reported = 0
         self._unrouted_logged_at = time.monotonic()
-        self._consumer_tags: set[str] = set()
         self._slowest = BatchTimings()  # of the current stats interval
+        self._requeued: set[int] = set()  # delivery tags of this batch handed back unsettled
+
+    async def _deliver(self, message: DeliveredMessage) -> None:
+        self._inbox.put_nowait(message)
 
     async def start(self) -> None:
         """Subscribes to this worker's own shards; `run` adds the others, as a standby."""
         for index in own_shards(self._settings):
-            await self._subscribe(index)
-
-    async def _subscribe(self, index: int) -> None:
-        # Not `get_queue(..., ensure=False)`: a queue obtained that way is unknown to the
-        # robust channel, which then reopens without its consumer after a reconnect.
-        queue = await self._channel.declare_queue(names.shard_queue(index), passive=True)
-        self._consumer_tags.add(await queue.consume(self._inbox.put, no_ack=False))
-        self.stats.consumers = len(self._consumer_tags)
+            await self._subscriptions.add(index)
+        self.stats.consumers = await self._subscriptions.active()
 
     async def _stand_by(self) -> None:
         """Subscribes to the other workers' shards once each has a consumer (its own worker's,
@@ -155,15 +152,10 @@ class IngestConsumer:
         for index in sorted(set(range(self._settings.ingest_shards)) - own_shards(self._settings)):
             deadline = time.monotonic() + STANDBY_WAIT_S
             while True:
-                try:
-                    queue = await self._channel.declare_queue(
-                        names.shard_queue(index), passive=True
-                    )
-                    if queue.declaration_result.consumer_count or time.monotonic() > deadline:
-                        await self._subscribe(index)
-                        break
-                except (AMQPError, ConnectionError) as error:  # reconnecting: try again
-                    log.warning("standby subscription delayed", extra={"error": repr(error)})
+                consumers = await self._subscriptions.consumer_count(index)
+                if consumers or time.monotonic() > deadline:
+                    await self._subscriptions.add(index)
+                    break
                 await asyncio.sleep(CONSUMER_CHECK_INTERVAL_S)
 
     async def run(self) -> None:
@@ -176,29 +168,25 @@ class IngestConsumer:
             standby.cancel()
 
     async def _watch_consumers(self) -> None:
-        """Logs when this worker stops consuming some shard, and when it consumes them again."""
+        """Renews lost subscriptions, and logs when this worker stops consuming some shard and
+        when it consumes them all again."""
         while True:
             await asyncio.sleep(CONSUMER_CHECK_INTERVAL_S)
-            count = await self._active_consumers()
+            try:
+                await self._subscriptions.ensure()
+            except (AMQPError, ConnectionError) as error:  # reconnecting: next second
+                log.info("subscriptions not renewed yet", extra={"error": repr(error)})
+            count = await self._subscriptions.active()
             if count == self.stats.consumers:
                 continue
             self.stats.consumers = count
-            if count < len(self._consumer_tags):
+            if count < self._subscriptions.wanted:
                 log.warning(
                     "ingest is not consuming every shard",
-                    extra={"consumers": count, "shards": len(self._consumer_tags)},
+                    extra={"consumers": count, "shards": self._subscriptions.wanted},
                 )
             else:
                 log.info("ingest consuming every shard again", extra={"consumers": count})
-
-    async def _active_consumers(self) -> int:
-        if self._channel.is_closed:
-            return 0
-        try:
-            underlay = await asyncio.wait_for(self._channel.get_underlay_channel(), 0.5)
-        except Exception:  # reconnecting, or no channel yet: not consuming right now
-            return 0
-        return len(self._consumer_tags & cast(aiormq.Channel, underlay).consumers.keys())
 
     async def _run(self) -> None:
         reported_at, reported = time.monotonic(), IngestStats()
@@ -228,7 +216,7 @@ class IngestConsumer:
         )
         self._slowest = BatchTimings()
 
-    async def _next_batch(self) -> list[AbstractIncomingMessage]:
+    async def _next_batch(self) -> list[DeliveredMessage]:
         batch = [await self._inbox.get()]
         deadline = time.monotonic() + self._settings.ingest_batch_wait_ms / 1000
         while len(batch) < self._settings.ingest_batch_max:
@@ -244,16 +232,17 @@ class IngestConsumer:
                 break
         return batch
 
-    async def handle(self, messages: list[AbstractIncomingMessage]) -> None:
+    async def handle(self, messages: list[DeliveredMessage]) -> None:
         """One batch: stores what it can, dead-letters the rest, settles every message once."""
         self.stats.messages += len(messages)
         self.stats.batches += 1
+        self._requeued.clear()
         messages = self._drop_stale(messages)
         envelopes: list[Envelope] = []
-        accepted: list[AbstractIncomingMessage] = []
+        accepted: list[DeliveredMessage] = []
         for message in messages:
             try:
-                client_id = client_id_from_routing_key(message.routing_key or "")
+                client_id = client_id_from_routing_key(_routing_key(message))
                 envelopes.append(parse_envelope(message.body, expected_client_id=client_id))
                 accepted.append(message)
             except EnvelopeError as error:
@@ -272,8 +261,8 @@ class IngestConsumer:
             self._slowest = timings
         self._report_unrouted()
 
-    def _drop_stale(self, messages: list[AbstractIncomingMessage]) -> list[AbstractIncomingMessage]:
-        live = [message for message in messages if _open_channel_of(message) is not None]
+    def _drop_stale(self, messages: list[DeliveredMessage]) -> list[DeliveredMessage]:
+        live = [message for message in messages if _from_open_channel(message)]
         if len(live) < len(messages):
             self.stats.stale_dropped += len(messages) - len(live)
             log.info(
@@ -282,26 +271,25 @@ class IngestConsumer:
             )
         return live
 
-    async def _settle(self, messages: list[AbstractIncomingMessage]) -> None:
+    async def _settle(self, messages: list[DeliveredMessage]) -> None:
         """Acknowledges the batch, stored and dead-lettered messages alike: per channel, one
         cumulative ack of its highest delivery tag. Deliveries of a channel reach the inbox in
         tag order and batches are taken in that order, so everything below it is settled."""
-        highest: dict[int, AbstractIncomingMessage] = {}
+        highest: dict[int, DeliveredMessage] = {}
         lost = False
         for message in messages:
-            channel = _open_channel_of(message)
-            if channel is None:
+            if not _from_open_channel(message):
                 lost = True
                 continue
-            if message.processed:  # requeued by a failed dead-lettering
+            if _delivery_tag(message) in self._requeued:  # by a failed dead-lettering
                 continue
-            current = highest.get(id(channel))
+            current = highest.get(id(message.channel))
             if current is None or _delivery_tag(message) > _delivery_tag(current):
-                highest[id(channel)] = message
+                highest[id(message.channel)] = message
         for message in highest.values():
             try:
-                await message.ack(multiple=True)
-            except (ChannelInvalidStateError, AMQPError):
+                await message.channel.basic_ack(_delivery_tag(message), multiple=True)
+            except (AMQPError, ConnectionError):
                 lost = True
         if lost:
             # The channel closed after the commit: the broker redelivers these messages to
@@ -309,7 +297,7 @@ class IngestConsumer:
             log.warning("channel lost before the ack; batch will be redelivered")
 
     async def _store(
-        self, messages: list[AbstractIncomingMessage], envelopes: list[Envelope]
+        self, messages: list[DeliveredMessage], envelopes: list[Envelope]
     ) -> tuple[list[tuple[UUID, dict[str, Any]]], float]:
         """Stores the envelopes; returns the live items of their samples, and the time
         the appends took."""
@@ -387,34 +375,35 @@ class IngestConsumer:
                 log.info("database back; batch stored", extra={"after_failures": failures})
             return result
 
-    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str) -> None:
-        headers = dict(message.headers or {})
+    async def _dead_letter(self, message: DeliveredMessage, reason: str) -> None:
+        properties = message.header.properties
+        headers = dict(properties.headers or {})
         headers[names.REASON_HEADER] = reason
-        headers["x-original-routing-key"] = message.routing_key or ""
-        exchange = await self._channel.get_exchange(names.DEAD_LETTER_EXCHANGE, ensure=False)
+        headers["x-original-routing-key"] = _routing_key(message)
         try:
-            await exchange.publish(
-                aio_pika.Message(
-                    message.body,
-                    headers=headers,
-                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                    content_type=message.content_type,
-                ),
-                routing_key=message.routing_key or "",
+            await publish(
+                self._channel,
+                names.DEAD_LETTER_EXCHANGE,
+                _routing_key(message),
+                message.body,
+                mandatory=True,
+                headers=headers,
+                content_type=properties.content_type,
             )
         except (AMQPError, ConnectionError, TimeoutError):
             # Not on the dead-letter queue: back to its own queue, to be judged again. It
             # must not wait here either, or the batch's cumulative ack would settle it.
             log.warning("dead-lettering failed; message requeued", exc_info=True)
+            self._requeued.add(_delivery_tag(message))
             with contextlib.suppress(AMQPError, ConnectionError):
-                await message.nack(requeue=True)
+                await message.channel.basic_nack(_delivery_tag(message), requeue=True)
             return
         # Confirmed by the broker; the message itself is acknowledged with its batch.
         self.stats.dead_lettered += 1
         with correlation(str(headers.get(names.CORRELATION_HEADER) or "") or None):
             log.warning(
                 "message dead-lettered",
-                extra={"reason": reason, "routing_key": message.routing_key},
+                extra={"reason": reason, "routing_key": _routing_key(message)},
             )
 
     def _report_unrouted(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -15,6 +16,7 @@ from broker_admin import close_connections, consumers
 from pipeline_helpers import eventually, sample_envelope
 
 from adapters.amqp import names
+from adapters.amqp.topology import declare_topology
 from adapters.eventstore import WattlogStore
 from adapters.services.sessions import SessionService
 from adapters.settings import Settings
@@ -120,6 +122,33 @@ async def test_after_its_broker_connection_is_closed_the_worker_consumes_again_a
         await eventually_async(
             lambda index=index: consumers(settings.amqp_vhost, names.shard_queue(index)), 1
         )
+
+
+async def test_after_its_shard_queues_are_deleted_and_declared_again_the_worker_consumes_them(
+    settings: Settings,
+    store: WattlogStore,
+    channel: AbstractChannel,
+    publisher: EnvelopePublisher,
+    running_session: WorkoutSession,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The broker cancels the worker's consumers when their queues go, and the worker says
+    # so. (Declared again at once, before the cancel arrives, RabbitMQ would leave the old
+    # consumers attached to nothing: a broker quirk, so the test waits for the warning.)
+    caplog.set_level(logging.INFO, logger="adapters.ingest.consumer")
+
+    def worker_says(message: str) -> bool:
+        return any(record.getMessage() == message for record in caplog.records)
+
+    for index in range(settings.ingest_shards):
+        await channel.queue_delete(names.shard_queue(index))
+    await eventually(lambda: worker_says("ingest is not consuming every shard"))
+    await declare_topology(channel, settings)  # as `wattlog topology` does
+    await eventually(lambda: worker_says("ingest consuming every shard again"))
+
+    await publisher.publish(sample_envelope(running_session.client_id, range(8)))
+    await eventually(lambda: store.repository.get(running_session.id).sample_count == 8, 30)
+    assert recorded_seqs(store, running_session) == list(range(8))
 
 
 async def eventually_async(

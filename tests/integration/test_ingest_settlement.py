@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 
 import aio_pika
 import pytest
-from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractRobustConnection
+from aiormq.abc import DeliveredMessage
 from pipeline_helpers import sample_envelope
 from psycopg_pool import ConnectionPool
 
@@ -39,11 +40,13 @@ async def private_queue(amqp: AbstractRobustConnection) -> AsyncIterator[str]:
     await channel.close()
 
 
-async def take(queue: AbstractQueue, count: int) -> list[AbstractIncomingMessage]:
-    taken: list[AbstractIncomingMessage] = []
+async def take(channel: AbstractChannel, queue: str, count: int) -> list[DeliveredMessage]:
+    """`count` messages of the queue, delivered on the channel and not acknowledged."""
+    underlay = await channel.get_underlay_channel()
+    taken: list[DeliveredMessage] = []
     while len(taken) < count:
-        message = await queue.get(fail=False)
-        if message is None:
+        message = await underlay.basic_get(queue, no_ack=False)
+        if message.delivery_tag is None:  # Basic.GetEmpty: nothing there yet
             await asyncio.sleep(0.05)
         else:
             taken.append(message)
@@ -75,8 +78,8 @@ async def test_a_batch_from_a_closed_and_an_open_channel_acks_only_on_the_open_o
             routing_key=events_routing_key(client_id),
         )
     old, new = await confirmed_channel(amqp), await confirmed_channel(amqp)
-    batch = await take(await old.get_queue(private_queue), 2)
-    batch += await take(await new.get_queue(private_queue), 2)
+    batch = await take(old, private_queue, 2)
+    batch += await take(new, private_queue, 2)
     await old.close()  # as a reconnect does: its deliveries go back to the queue
 
     with ConnectionPool(settings.database_url, min_size=1, max_size=1) as pool:
