@@ -29,7 +29,7 @@ import aiohttp
 
 from adapters.amqp.topology_command import declare
 from adapters.demo_ride import DemoError, DemoRider
-from adapters.postgres.migrations import migrate
+from adapters.migrations import migrate
 from adapters.settings import Settings
 
 log = logging.getLogger(__name__)

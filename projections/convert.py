@@ -30,13 +30,13 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from adapters.migrations import migrate
 from adapters.postgres.flavour import (
     FlavourError,
     recorded_flavour,
     require_recent,
     timescaledb_version,
 )
-from adapters.postgres.migrations import migrate
 from adapters.settings import Settings
 from projections import schemas, tracking
 

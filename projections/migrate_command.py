@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from adapters.migrations import migrate
 from adapters.postgres.flavour import FlavourError
-from adapters.postgres.migrations import migrate
 from adapters.settings import Settings
 
 

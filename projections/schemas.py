@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from adapters.postgres.migrations import detect_flavour, list_migrations
+from adapters.migrations import detect_flavour, list_migrations
 from projections.base import ProjectionError
 
 LIVE_SCHEMA = "public"

@@ -106,7 +106,7 @@ def settings(test_database: str, test_vhost: str) -> Settings:
 
     from adapters.amqp.connection import confirmed_channel, connect
     from adapters.amqp.topology import declare_topology
-    from adapters.postgres.migrations import migrate
+    from adapters.migrations import migrate
 
     configured = (
         Settings(

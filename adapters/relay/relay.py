@@ -32,7 +32,7 @@ from psycopg.sql import SQL
 
 from adapters.amqp import names
 from adapters.amqp.publish import publish
-from adapters.amqp.topology import declare_command_queue
+from adapters.amqp.topology import declare_command_queue, delete_command_queue
 from adapters.eventstore import WattlogStore
 from adapters.postgres.listen import listen_for_commits
 from adapters.relay.messages import BatchMessages, Outgoing
@@ -238,23 +238,38 @@ class Relay:
         routable = []
         for message in outgoing:
             client_id = message.routing_key
-            if message.exchange == names.COMMANDS_EXCHANGE and not self._known(client_id):
-                if await _is_revoked_bridge(conn, client_id):
-                    self._revoked.add(client_id)
-                else:
-                    await declare_command_queue(self._channel, self._settings, client_id)
-                    self._command_queues.add(client_id)
-            if message.exchange == names.COMMANDS_EXCHANGE and client_id in self._revoked:
-                log.info(
-                    "command for a revoked bridge dropped",
-                    extra={"client_id": client_id, "command_id": message.message_id},
-                )
-                continue
+            if message.exchange == names.COMMANDS_EXCHANGE:
+                if not self._known(client_id):
+                    await self._open_command_queue(conn, client_id)
+                if client_id in self._revoked:
+                    log.info(
+                        "command for a revoked bridge dropped",
+                        extra={"client_id": client_id, "command_id": message.message_id},
+                    )
+                    continue
             routable.append(message)
         return routable
 
     def _known(self, client_id: str) -> bool:
         return client_id in self._command_queues or client_id in self._revoked
+
+    async def _open_command_queue(self, conn: psycopg.AsyncConnection[Any], client_id: str) -> None:
+        """Declares the client's command queue, unless it is a revoked bridge's.
+
+        A revocation commits before it deletes the queue, so one that commits between the
+        look-up and the declaration could delete the queue before the declaration brings it
+        back. Looked up again after the declaration, the bridge is either still not revoked
+        (the revocation will delete the queue after this declaration) or revoked, and the
+        queue is deleted here, before anything is published to it. A bridge found revoked
+        at the first look-up has its queue deleted too, in case a relay stopped between
+        declaring and deleting it (docs/amqp-topology.md, "Trainer commands")."""
+        if not await _is_revoked_bridge(conn, client_id):
+            await declare_command_queue(self._channel, self._settings, client_id)
+            if not await _is_revoked_bridge(conn, client_id):
+                self._command_queues.add(client_id)
+                return
+        await delete_command_queue(self._channel, client_id)
+        self._revoked.add(client_id)
 
     async def _publish(self, message: Outgoing) -> None:
         try:

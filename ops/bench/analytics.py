@@ -29,8 +29,8 @@ import orjson
 import psycopg
 
 from adapters.analytics import athletes, sessions
+from adapters.migrations import migrate
 from adapters.postgres.flavour import recorded_flavour
-from adapters.postgres.migrations import migrate
 from adapters.postgres.test_server import (
     admin_database_url,
     application_database_url,

@@ -19,8 +19,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from adapters.migrations import migrate
 from adapters.postgres.flavour import recorded_flavour
-from adapters.postgres.migrations import migrate
 from adapters.postgres.test_server import (
     admin_database_url,
     application_database_url,

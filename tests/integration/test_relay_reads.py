@@ -6,7 +6,7 @@ import psycopg
 from eventsourcing.utils import get_topic
 
 from adapters.eventstore import WattlogStore
-from adapters.postgres.migrations import list_migrations
+from adapters.migrations import list_migrations
 from adapters.relay.relay import OTHER_THAN_SAMPLES, SAMPLE_TOPIC
 from adapters.settings import Settings
 from domain.events import SampleRecorded

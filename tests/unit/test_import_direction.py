@@ -93,7 +93,13 @@ ADAPTER_RULES: dict[str, tuple[str, ...]] = {
     "adapters.ingest": ("adapters.api", "adapters.http"),
     "adapters.relay": ("adapters.api", "adapters.http"),
     "adapters.analytics": ("adapters.api", "adapters.http"),
-    "adapters.eventstore": ("adapters.api", "adapters.http", "adapters.services"),
+    "adapters.eventstore": (
+        "adapters.api",
+        "adapters.http",
+        "adapters.services",
+        "adapters.migrations",
+    ),
+    "adapters.postgres": ("adapters.eventstore", "adapters.migrations"),
     "adapters.sessions": ("adapters.api", "adapters.http", "adapters.services"),
 }
 # Packages whose internals no module outside them imports: only the package itself.
@@ -166,6 +172,7 @@ def test_an_adapter_import_the_wrong_way_is_reported(tmp_path: Path) -> None:
         "adapters/http/errors.py": "from adapters.api import keys\n",
         "adapters/analytics/curve.py": "from projections.summaries import ride\n",
         "adapters/services/athletes.py": "from adapters.api.errors import Conflict\n",
+        "adapters/postgres/pools.py": "from adapters.eventstore import WattlogStore\n",
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -181,6 +188,7 @@ def test_an_adapter_import_the_wrong_way_is_reported(tmp_path: Path) -> None:
         "adapters/api/app.py:2 imports adapters.replay.routes",
         "adapters/api/app.py:3 imports adapters.web.dashboard",
         "adapters/http/errors.py:1 imports adapters.api.keys",
+        "adapters/postgres/pools.py:1 imports adapters.eventstore",
         "adapters/replay/socket.py:1 imports adapters.api.keys",
         "adapters/services/athletes.py:1 imports adapters.api.errors",
         "adapters/web/pages.py:1 imports adapters.api.errors",

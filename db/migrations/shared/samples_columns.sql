@@ -1,6 +1,6 @@
 -- The columns of the `samples` read model, the same in both flavours; included inside the
 -- CREATE TABLE of db/migrations/plain/0201_rm_samples.sql and timescale/0201_rm_samples.sql
--- (adapters/postgres/migrations.py, "\ir"). A database that ran 0201 never runs it again
+-- (adapters/migrations.py, "\ir"). A database that ran 0201 never runs it again
 -- (the runner records names): a new column needs a new migration, not an edit here.
     session_id        uuid NOT NULL,
     ts                timestamptz NOT NULL,

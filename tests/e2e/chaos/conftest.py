@@ -15,7 +15,7 @@ from chaos_stack import RECOVERY_TIMES, VHOST, ChaosStack, PrivateServices
 
 from adapters.amqp.connection import confirmed_channel, connect
 from adapters.amqp.topology import declare_topology
-from adapters.postgres.migrations import migrate
+from adapters.migrations import migrate
 from adapters.settings import Settings
 
 DATABASE = "wattlog_chaos"

@@ -25,7 +25,7 @@ from processes import WattlogProcess, wattlog_env
 
 from adapters.amqp import names
 from adapters.eventstore import WattlogStore
-from adapters.postgres.migrations import migrate
+from adapters.migrations import migrate
 from adapters.postgres.test_server import admin_database_url
 from adapters.services.sessions import SessionService
 from adapters.settings import Settings

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from adapters.api.app import create_app
 from adapters.settings import Settings
@@ -37,6 +38,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS_VARIABLE = "WATTLOG_SCREENSHOTS"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+PASSWORD = "pedal-harder-every-tuesday"  # every account the browser tests sign up
 
 
 @asynccontextmanager
@@ -79,6 +81,45 @@ class Screenshots:
         await page.screenshot(path=str(path), full_page=full_page, animations="disabled")
         self.taken.append(path)
         return path
+
+
+async def sign_up(page: Page, base: str, email_prefix: str) -> str:
+    """A new account through the register form, `<email_prefix>-<random>@example.com` with
+    PASSWORD; its email. The page is left on Settings, welcomed, without an athlete."""
+    email = f"{email_prefix}-{uuid.uuid4().hex[:10]}@example.com"
+    await page.goto(f"{base}/register")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+    await page.wait_for_url("**/settings?welcome=1")
+    return email
+
+
+async def create_athlete(
+    page: Page, *, ftp_w: int = 250, threshold_hr_bpm: int | None = None
+) -> uuid.UUID:
+    """Creates the athlete (Ada Rider, 68 kg) on the Settings page; its id."""
+    await page.get_by_label("Name").fill("Ada Rider")
+    await page.get_by_label("FTP (W)").fill(str(ftp_w))
+    await page.get_by_label("Weight (kg)").fill("68")
+    if threshold_hr_bpm is not None:
+        await page.get_by_label("Threshold heart rate (bpm)").fill(str(threshold_hr_bpm))
+    await page.get_by_role("button", name="Create profile").click()
+    await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
+    return uuid.UUID(await page.evaluate("localStorage.getItem('wattlog.athlete')"))
+
+
+async def sign_up_with_an_athlete(
+    page: Page,
+    base: str,
+    email_prefix: str,
+    *,
+    ftp_w: int = 250,
+    threshold_hr_bpm: int | None = None,
+) -> uuid.UUID:
+    """`sign_up`, then `create_athlete`; the athlete's id."""
+    await sign_up(page, base, email_prefix)
+    return await create_athlete(page, ftp_w=ftp_w, threshold_hr_bpm=threshold_hr_bpm)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,19 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
-from dashboard_harness import DESKTOP, PHONE, RunningApi, Screenshots, api_server
+from dashboard_harness import (
+    DESKTOP,
+    PHONE,
+    RunningApi,
+    Screenshots,
+    api_server,
+    sign_up_with_an_athlete,
+)
 from pipeline_helpers import project_all
 from playwright.async_api import Browser, Page, expect
 
@@ -17,7 +23,6 @@ from adapters.eventstore import WattlogStore
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
 
-PASSWORD = "pedal-harder-every-tuesday"
 POWER_BY_ZONE = (100, 160, 210, 245, 285, 340, 420)  # Z1..Z7 of an FTP of 250 W
 HR_BY_ZONE = (100, 125, 145, 160, 180)  # Z1..Z5 of a threshold heart rate of 165 bpm
 BLOCK_S = 17 * 60
@@ -41,18 +46,7 @@ async def api(settings: Settings) -> AsyncIterator[RunningApi]:
 
 async def new_rider(browser: Browser, base: str) -> tuple[Page, UUID]:
     page = await (await browser.new_context(viewport=DESKTOP, locale="en-GB")).new_page()
-    await page.goto(f"{base}/register")
-    await page.get_by_label("Email").fill(f"zones-{uuid.uuid4().hex[:10]}@example.com")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
-    await page.get_by_label("Name").fill("Ada Rider")
-    await page.get_by_label("FTP (W)").fill("250")
-    await page.get_by_label("Weight (kg)").fill("68")
-    await page.get_by_label("Threshold heart rate (bpm)").fill("165")
-    await page.get_by_role("button", name="Create profile").click()
-    await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
-    return page, UUID(await page.evaluate("localStorage.getItem('wattlog.athlete')"))
+    return page, await sign_up_with_an_athlete(page, base, "zones", threshold_hr_bpm=165)
 
 
 def ride_through_every_zone(store: WattlogStore, athlete_id: UUID) -> None:

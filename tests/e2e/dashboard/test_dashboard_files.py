@@ -8,29 +8,21 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import uuid
 from pathlib import Path
 
-from dashboard_harness import DESKTOP, PROJECT_ROOT, RunningApi, Screenshots
+from dashboard_harness import (
+    DESKTOP,
+    PROJECT_ROOT,
+    RunningApi,
+    Screenshots,
+    sign_up_with_an_athlete,
+)
 from playwright.async_api import Browser, Page, expect
 
 FIT = PROJECT_ROOT.parent / "shared" / "fixtures" / "fit"
 EDGE_810 = FIT / "Edge810-Vector-2013-08-16-15-35-10.fit"
 TRUNCATED = FIT / "activity-unexpected-eof.fit"
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-async def register_with_athlete(page: Page, base: str) -> None:
-    await page.goto(f"{base}/register")
-    await page.get_by_label("Email").fill(f"files-{uuid.uuid4().hex[:10]}@example.com")
-    await page.get_by_label("Password").fill("import-the-tuesday-rides")
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
-    await page.get_by_label("Name").fill("Ada Rider")
-    await page.get_by_label("FTP (W)").fill("315")
-    await page.get_by_label("Weight (kg)").fill("70")
-    await page.get_by_role("button", name="Create profile").click()
-    await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
 
 
 async def athlete_ids(page: Page) -> list[str]:
@@ -64,7 +56,7 @@ async def test_settings_shows_the_athlete_id_the_import_command_needs(
     stack: RunningApi, browser: Browser
 ) -> None:
     page = await (await browser.new_context(viewport=DESKTOP)).new_page()
-    await register_with_athlete(page, stack.base_url)
+    await sign_up_with_an_athlete(page, stack.base_url, "files", ftp_w=315)
 
     shown = page.locator("#athlete-id")
     await expect(shown).to_have_text(UUID_TEXT)
@@ -78,7 +70,7 @@ async def test_history_imports_several_files_with_a_result_each_and_the_ride_sho
     page = await (await browser.new_context(viewport=DESKTOP)).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    await register_with_athlete(page, stack.base_url)
+    await sign_up_with_an_athlete(page, stack.base_url, "files", ftp_w=315)
     await page.goto(f"{stack.base_url}/history")
     await expect(page.locator("#rides-empty")).to_be_visible()
 

@@ -6,31 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from pathlib import Path
 
 import aiohttp
 import pytest
-from dashboard_harness import PHONE, RunningApi, Screenshots
+from dashboard_harness import PHONE, RunningApi, Screenshots, sign_up_with_an_athlete
 from playwright.async_api import Browser, Page, expect
 
-PASSWORD = "pedal-harder-every-tuesday"
 FIT = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures" / "fit"
 LONG_RIDE = FIT / "2019-02-17-062644-ELEMNT-297E-195-0.fit"
-
-
-async def sign_up_with_an_athlete(page: Page, base: str) -> None:
-    await page.goto(f"{base}/register")
-    await page.get_by_label("Email").fill(f"phone-{uuid.uuid4().hex[:10]}@example.com")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
-    await page.get_by_label("Name").fill("Ada Rider")
-    await page.get_by_label("FTP (W)").fill("250")
-    await page.get_by_label("Weight (kg)").fill("68")
-    await page.get_by_label("Threshold heart rate (bpm)").fill("165")
-    await page.get_by_role("button", name="Create profile").click()
-    await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
 
 
 async def upload(page: Page, base: str, data: bytes) -> str:
@@ -95,7 +79,7 @@ async def test_a_long_ride_reads_on_a_phone_and_every_page_fits_390_px(
 
     await page.goto(f"{base}/register")
     assert await scroll_width(page) <= PHONE["width"], "/register"
-    await sign_up_with_an_athlete(page, base)
+    await sign_up_with_an_athlete(page, base, "phone", threshold_hr_bpm=165)
     session_id = await upload(page, base, LONG_RIDE.read_bytes())
 
     await page.goto(f"{base}/rides/{session_id}")

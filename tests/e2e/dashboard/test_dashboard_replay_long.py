@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from dashboard_harness import DESKTOP, PROJECT_ROOT, RunningApi, api_server
+from dashboard_harness import DESKTOP, PROJECT_ROOT, RunningApi, api_server, sign_up
 from playwright.async_api import Browser, Page, expect
 
 from adapters.services.ownership_index import IndexedStore
@@ -37,11 +37,7 @@ def indexed_store(settings: Settings) -> Iterator[IndexedStore]:
 
 
 async def signed_up(page: Page, base: str) -> uuid.UUID:
-    await page.goto(f"{base}/register")
-    await page.get_by_label("Email").fill(f"replay-{uuid.uuid4().hex[:10]}@example.com")
-    await page.get_by_label("Password").fill("replay-the-long-sunday-ride")
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
+    await sign_up(page, base, "replay")
     stored = await page.evaluate("localStorage.getItem('wattlog.auth')")
     return uuid.UUID(json.loads(stored)["userId"])
 

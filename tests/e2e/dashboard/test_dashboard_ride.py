@@ -9,18 +9,23 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from dashboard_harness import DESKTOP, PHONE, BridgeCommand, RunningApi, Screenshots
+from dashboard_harness import (
+    DESKTOP,
+    PHONE,
+    BridgeCommand,
+    RunningApi,
+    Screenshots,
+    sign_up_with_an_athlete,
+)
 from playwright.async_api import Browser, Page, expect
 from processes import WattlogProcess
 
 from adapters.api.keys import OPEN_SOCKETS
 
-PASSWORD = "pedal-harder-every-tuesday"
 ERG_TARGET_W = 300
 NO_VALUE = "\u2013"  # the en dash the dashboard shows for a missing value
 
@@ -49,16 +54,7 @@ async def until(check: Callable[[], Awaitable[bool]], within_s: float, what: str
 async def register_and_create_athlete(page: Page, base: str, shots: Screenshots) -> None:
     await page.goto(f"{base}/register")
     await shots.take(page, "register")
-    await page.get_by_label("Email").fill(f"rider-{uuid.uuid4().hex[:10]}@example.com")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
-    await page.get_by_label("Name").fill("Ada Rider")
-    await page.get_by_label("FTP (W)").fill("250")
-    await page.get_by_label("Weight (kg)").fill("68")
-    await page.get_by_label("Threshold heart rate (bpm)").fill("165")
-    await page.get_by_role("button", name="Create profile").click()
-    await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
+    await sign_up_with_an_athlete(page, base, "rider", threshold_hr_bpm=165)
     await expect(page.locator("#zones-table")).to_contain_text("138 W")  # 55 % of 250 W
     # CP and W' from today: the ride below is summarised with them.
     await page.get_by_label("CP (W)").fill("240")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,14 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from dashboard_harness import DESKTOP, RunningApi, Screenshots, api_server
+from dashboard_harness import (
+    DESKTOP,
+    RunningApi,
+    Screenshots,
+    api_server,
+    create_athlete,
+    sign_up,
+)
 from pipeline_helpers import project_all
 from playwright.async_api import Browser, Page, expect
 
@@ -27,7 +33,6 @@ from adapters.importers.service import import_ride
 from adapters.settings import Settings
 from domain.sessions import WorkoutSession
 
-PASSWORD = "pedal-harder-every-tuesday"
 FIT = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "fit"
 EDGE = FIT / "Edge810-Vector-2013-08-16-15-35-10.fit"
 LA, SYDNEY = "America/Los_Angeles", "Australia/Sydney"
@@ -87,19 +92,9 @@ async def new_rider(browser: Browser, base: str, zone: str) -> tuple[Page, UUID]
     """Registers in a browser whose clock is in ``zone`` and creates the profile."""
     context = await browser.new_context(viewport=DESKTOP, timezone_id=zone)
     page = await context.new_page()
-    await page.goto(f"{base}/register")
-    await page.get_by_label("Email").fill(f"rider-{uuid.uuid4().hex[:10]}@example.com")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
+    await sign_up(page, base, "rider")
     await expect(page.get_by_label("Time zone")).to_have_value(zone)  # the browser's
-    await page.get_by_label("Name").fill("Ada Rider")
-    await page.get_by_label("FTP (W)").fill("250")
-    await page.get_by_label("Weight (kg)").fill("68")
-    await page.get_by_role("button", name="Create profile").click()
-    await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
-    athlete_id = await page.evaluate("localStorage.getItem('wattlog.athlete')")
-    return page, UUID(athlete_id)
+    return page, await create_athlete(page)
 
 
 async def analytics(page: Page, base: str, choice: str | None = None) -> None:

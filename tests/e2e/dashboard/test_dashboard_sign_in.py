@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from dashboard_harness import DESKTOP, RunningApi, api_server
+from dashboard_harness import DESKTOP, PASSWORD, RunningApi, api_server, create_athlete, sign_up
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from adapters.settings import Settings
 
-PASSWORD = "pedal-harder-every-tuesday"
 # Each token lives 2 s, so every request needs a fresh one (the pages refresh 30 s early).
 SHORT_TOKEN_TTL_S = 2
 
@@ -30,13 +28,7 @@ async def short_token_api(settings: Settings) -> AsyncIterator[RunningApi]:
 async def registered(browser: Browser, base: str) -> tuple[BrowserContext, Page, str]:
     context = await browser.new_context(viewport=DESKTOP)
     page = await context.new_page()
-    email = f"rider-{uuid.uuid4().hex[:10]}@example.com"
-    await page.goto(f"{base}/register")
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
-    return context, page, email
+    return context, page, await sign_up(page, base, "rider")
 
 
 async def stored_tokens(page: Page) -> dict[str, object]:
@@ -70,11 +62,7 @@ async def test_tabs_refreshing_short_lived_tokens_together_stay_signed_in(
 ) -> None:
     base = short_token_api.base_url
     context, first, _ = await registered(browser, base)
-    await first.get_by_label("Name").fill("Ada Rider")
-    await first.get_by_label("FTP (W)").fill("250")
-    await first.get_by_label("Weight (kg)").fill("68")
-    await first.get_by_role("button", name="Create profile").click()
-    await expect(first.locator("#profile-saved")).to_contain_text("Profile created")
+    await create_athlete(first)
     issued = await stored_tokens(first)
     tabs = [first, await context.new_page(), await context.new_page()]
 

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from dashboard_harness import DESKTOP, RunningApi
+from dashboard_harness import DESKTOP, RunningApi, sign_up_with_an_athlete
 from pipeline_helpers import eventually, sample_envelope
 from playwright.async_api import Browser, Page, expect
 
@@ -33,16 +33,7 @@ MINUTES WATTS
 
 async def sign_up_with_a_bridge(page: Page, base: str) -> str:
     """A new account with an athlete (FTP 250 W) and a desktop bridge; its client id."""
-    await page.goto(f"{base}/register")
-    await page.get_by_label("Email").fill(f"rider-{uuid.uuid4().hex[:10]}@example.com")
-    await page.get_by_label("Password").fill("pedal-harder-every-tuesday")
-    await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url("**/settings?welcome=1")
-    await page.get_by_label("Name").fill("Erg Rider")
-    await page.get_by_label("FTP (W)").fill("250")
-    await page.get_by_label("Weight (kg)").fill("70")
-    await page.get_by_role("button", name="Create profile").click()
-    await expect(page.locator("#profile-saved")).to_contain_text("Profile created")
+    await sign_up_with_an_athlete(page, base, "rider")
     await page.goto(f"{base}/bridges")
     await page.get_by_label("Name").fill("Trainer laptop")
     await page.get_by_role("button", name="Register").click()

@@ -1,19 +1,24 @@
 """Revoking a bridge takes its command queue away too, and a command issued afterwards
-to the ride it was driving neither brings the queue back nor holds up the relay."""
+to the ride it was driving neither brings the queue back nor holds up the relay, even when
+the revocation comes between the relay's look-up of the bridge and its declaring the queue."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
 from aio_pika.abc import AbstractChannel, AbstractQueue
 from api_harness import Api, User
 from broker_admin import queue_exists
-from pipeline_helpers import live_items, live_queue
+from pipeline_helpers import live_items, live_queue, relay_from_now
 
 from adapters.amqp import names
+from adapters.eventstore import WattlogStore
+from adapters.relay.relay import Relay
 from adapters.settings import Settings
 
 
@@ -82,3 +87,63 @@ async def test_a_command_to_a_revoked_bridges_ride_does_not_bring_its_queue_back
     assert not await queue_exists(settings.amqp_vhost, names.command_queue(bridge["client_id"]))
     # Dropped, not retried: a returned publish would have interrupted the relay.
     assert not [r for r in caplog.records if r.getMessage().startswith("relay interrupted")]
+
+
+class RevokingBeforeDeclaring:
+    """The relay's real channel, except that the first declaration of `queue` waits for
+    `revoke` to complete: the revocation then falls after the relay has looked the bridge
+    up (not revoked yet) and before it declares the bridge's command queue."""
+
+    def __init__(
+        self, channel: AbstractChannel, queue: str, revoke: Callable[[], Awaitable[None]]
+    ) -> None:
+        self._channel = channel
+        self._queue = queue
+        self._revoke: Callable[[], Awaitable[None]] | None = revoke
+        self.revoked = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._channel, name)
+
+    async def declare_queue(self, name: str, **kwargs: Any) -> AbstractQueue:
+        if name == self._queue and self._revoke is not None:
+            revoke, self._revoke = self._revoke, None
+            await revoke()
+            self.revoked = True
+        kwargs.setdefault("robust", False)  # as the relay declares it on its robust channel
+        return await self._channel.declare_queue(name, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def _relay_on(settings: Settings, channel: Any) -> AsyncIterator[None]:
+    """A relay (as `wattlog relay` runs it) publishing through `channel`."""
+    relay_from_now(settings)
+    store = WattlogStore(settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(Relay(settings, store, cast(AbstractChannel, channel)).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+        store.close()
+
+
+async def test_a_revocation_between_the_relays_look_up_and_its_declaration_leaves_no_queue(
+    api: Api, settings: Settings, channel: AbstractChannel
+) -> None:
+    user = await api.register()
+    athlete = await api.athlete(user)
+    bridge = await api.bridge(user, "desktop")
+    session = await api.session(user, athlete["id"], bridge["id"])
+    queue = names.command_queue(bridge["client_id"])
+    live = await live_queue(channel, settings, UUID(user.id))
+    relays_channel = RevokingBeforeDeclaring(channel, queue, lambda: _revoke(api, user, bridge))
+    async with _relay_on(settings, relays_channel):
+        await _command(api, user, session["id"], 200)  # the relay's first for this bridge
+        await _command_seen_live(live, session["id"])
+        assert relays_channel.revoked
+        assert not await queue_exists(settings.amqp_vhost, queue)
+        await _command(api, user, session["id"], 210)
+        await _command_seen_live(live, session["id"])
+        assert not await queue_exists(settings.amqp_vhost, queue)

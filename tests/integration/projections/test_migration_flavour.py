@@ -13,8 +13,8 @@ from processes import run_wattlog
 from projection_helpers import catch_up, ride_readings, snapshot, write_ride
 
 from adapters.eventstore import WattlogStore
+from adapters.migrations import migrate
 from adapters.postgres.flavour import MIN_TIMESCALEDB, FlavourError, timescaledb_version
-from adapters.postgres.migrations import migrate
 from adapters.postgres.test_server import admin_database_url
 from adapters.settings import Settings
 from projections import tracking

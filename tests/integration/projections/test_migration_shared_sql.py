@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from adapters.postgres.migrations import MigrationError, _with_includes, list_migrations, migrate
+from adapters.migrations import MigrationError, _with_includes, list_migrations, migrate
 from adapters.postgres.test_server import admin_database_url
 from adapters.settings import Settings
 from projections.rebuild import rebuild

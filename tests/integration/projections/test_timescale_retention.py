@@ -16,7 +16,7 @@ import pytest
 from projection_helpers import catch_up, ride_readings, write_ride
 
 from adapters.eventstore import WattlogStore
-from adapters.postgres.migrations import migrate
+from adapters.migrations import migrate
 from adapters.postgres.test_server import admin_database_url
 from adapters.settings import Settings
 from projections.retention import apply_retention

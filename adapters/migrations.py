@@ -10,6 +10,9 @@ SQL that the flavours share is written once, in `db/migrations/shared/`, and pul
 flavour's file by a line `\\ir ../shared/FILE.sql` (psql's "include relative"), which
 `list_migrations` replaces with that file's text, so the statement runs as if written
 there (`wattlog project --rebuild` runs the same text).
+
+It sits above both the event store (adapters/eventstore/, whose tables it creates) and the
+PostgreSQL plumbing (adapters/postgres/) the event store builds on; neither imports it.
 """
 
 from __future__ import annotations
