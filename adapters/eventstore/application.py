@@ -13,12 +13,7 @@ from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    ProcessingEvent,
-    project_aggregate,
-)
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper, Recording, Transcoder
 from eventsourcing.postgres import PostgresAggregateRecorder
@@ -98,12 +93,11 @@ class WattlogStore(Application[Any]):
         loaded: dict[UUID, Any] = {}
         for aggregate_id in ids:
             snapshot = snapshots.get(aggregate_id)
-            aggregate = project_aggregate(
-                None,
+            aggregate = _project(
                 chain(
                     () if snapshot is None else (snapshot,),
                     map(self.events.mapper.to_domain_event, events.get(aggregate_id, ())),
-                ),
+                )
             )
             if aggregate is None:
                 raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} not found.")
@@ -152,6 +146,16 @@ class WattlogStore(Application[Any]):
     def notify_channel(self) -> str:
         """The channel the recorder NOTIFYs in every transaction that appends events."""
         return cast(WattlogRecorder, self.recorder).channel_name
+
+
+def _project(domain_events: Iterable[Any]) -> Any:
+    """The library's `project_aggregate` from nothing, without its check of every event
+    against a runtime-checkable Protocol: about 30 us each, 40 % of the CPU of loading
+    sessions mid-ride."""
+    aggregate = None
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
 
 
 def _postgres(recorder: object) -> PostgresAggregateRecorder:
