@@ -6,13 +6,14 @@ PostgreSQL recorders (the events' or the snapshots': each reads its own table), 
 same retry on a dropped connection.
 
 Each aggregate's rows come from a LATERAL subquery ordered by version: PostgreSQL does not
-merge such a subquery into a join, so every aggregate is one range scan of the primary key
-(originator_id, originator_version), whatever the table's size or the planner's guess of
-how many aggregates are asked for. Each read runs with PostgreSQL's JIT compilation off:
-the planner guesses a third of each aggregate's events for "after its snapshot" (thousands
-per session of a long ride), and over a few hundred sessions that guess passes the cost at
-which PostgreSQL compiles the query, about 90 ms on the development machine, to read what
-is mostly a handful of rows.
+merge a subquery with an ORDER BY into a join, so every aggregate is one range scan of the
+primary key (originator_id, originator_version), whatever the table's size or the
+planner's guess of how many aggregates are asked for (EXPLAIN ANALYZE, 2,000 sessions of
+an 800,000-event table: their latest snapshots in 2 ms, 102,000 events after them in 77).
+Each read runs with PostgreSQL's JIT compilation off: the planner guesses a third of each
+aggregate's events for "after its snapshot" (thousands per session of a long ride), and
+over a few hundred sessions that guess passes the cost at which PostgreSQL compiles the
+query, about 90 ms on the development machine, to read what is mostly a handful of rows.
 """
 
 from __future__ import annotations
