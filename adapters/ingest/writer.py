@@ -3,9 +3,12 @@ them in one transaction (synchronous: runs in the worker's database thread).
 
 Idempotence lives in the aggregate: a (client id, sequence number) already recorded is
 ignored, so a redelivered message stores nothing twice. Sessions are cached between
-batches; when a save loses a race (another process appended to one of the sessions, or an
-unclear commit was retried), every session of the batch is reloaded and the batch re-applied
-(the one load-check-retry helper, adapters/services/conflicts.py).
+batches; those of a batch that are not (after a restart or a shard's failover, every rider
+at once) are routed and loaded together, in a few queries rather than a few per rider
+(`RouteTable.get_many`, `WattlogStore.get_many`). When a save loses a race (another
+process appended to one of the sessions, or an unclear commit was retried), every session
+of the batch is reloaded (together, the same way) and the batch re-applied (the one
+load-check-retry helper, adapters/services/conflicts.py).
 A session with a structured workout then follows it (`domain/workout_follower.py`): its ERG
 targets are issued as commands and saved with the samples that moved the ride clock.
 
@@ -88,11 +91,12 @@ class SessionWriter:
     def write(self, batch: list[Envelope]) -> WriteResult:
         """Stores the batch, or raises and stores none of it (`EnvelopeRefused` names the
         envelope a session refused; anything else is the database's or a bug's)."""
-        self._forget_sessions_with_acks(batch)
+        routes = self._routes.get_many(envelope.client_id for envelope in batch)
+        self._forget_sessions_with_acks(batch, routes)
         return retry_on_conflict(lambda: self._write_once(batch), what="batch")
 
     def _write_once(self, batch: list[Envelope]) -> WriteResult:
-        touched: dict[UUID, WorkoutSession] = {}
+        touched = self._load_routed_sessions(batch)
         held: list[tuple[WorkoutSession, str, Sample]] = []  # samples a session already had
         result = WriteResult()
         received_at = self._clock()
@@ -227,6 +231,17 @@ class SessionWriter:
             f" at device time {sample.device_time!r}"
         )
 
+    def _load_routed_sessions(self, batch: list[Envelope]) -> dict[UUID, WorkoutSession]:
+        """The sessions the batch's clients are routed to that are not in memory, loaded
+        together (after a restart or a shard's failover, every one of them)."""
+        routes = self._routes.get_many(envelope.client_id for envelope in batch)
+        missing = [
+            route.session_id
+            for route in routes.values()
+            if route is not None and route.session_id not in self._cache
+        ]
+        return self._store.get_many(missing) if missing else {}
+
     def _session_for(
         self, route: Route | None, touched: dict[UUID, WorkoutSession]
     ) -> WorkoutSession | None:
@@ -241,12 +256,14 @@ class SessionWriter:
             touched[session_id] = session
         return session
 
-    def _forget_sessions_with_acks(self, batch: list[Envelope]) -> None:
+    def _forget_sessions_with_acks(
+        self, batch: list[Envelope], routes: dict[str, Route | None]
+    ) -> None:
         # A cached session does not know the commands the API issued since it was cached
         # (appending them makes no conflict for this worker to notice), so a session that
         # receives an acknowledgement is read afresh. Acknowledgements are rare.
         for envelope in batch:
-            route = self._routes.get(envelope.client_id) if envelope.acks else None
+            route = routes[envelope.client_id] if envelope.acks else None
             if route is not None:
                 self._cache.pop(route.session_id, None)
 
