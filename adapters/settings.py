@@ -46,7 +46,7 @@ class Settings:
     ingest_batch_wait_ms: int = 50
     gateway_send_interval_ms: int = 500
     command_ttl_ms: int = 5000
-    live_partitions: int = 16
+    live_partitions: int = 4
     max_running_sessions: int = 5000
     snapshot_interval: int = 500
     log_level: str = "INFO"

@@ -175,7 +175,7 @@ def run_once(
     baselines: bool = True,
     send_interval: float = 0.5,
     apis: int = 1,
-    live_partitions: int = 16,
+    live_partitions: int = 4,
     kill_relay: bool = False,
 ) -> dict[str, Any]:
     with scratch_settings(ingest_shards=4, live_partitions=live_partitions) as settings:
@@ -441,7 +441,7 @@ def main() -> None:
     parser.add_argument("--apis", type=int, default=1, help="API processes (dashboards spread)")
     parser.add_argument("--generators", type=int, default=1, help="load generator processes")
     parser.add_argument(
-        "--live-partitions", type=int, default=16, help="WATTLOG_LIVE_PARTITIONS of the stack"
+        "--live-partitions", type=int, default=4, help="WATTLOG_LIVE_PARTITIONS of the stack"
     )
     parser.add_argument(
         "--send-interval",
