@@ -137,6 +137,15 @@ def store(settings: Settings) -> Iterator[WattlogStore]:
     store.close()
 
 
+@pytest.fixture(scope="module")
+def snapshotting_store(settings: Settings) -> Iterator[WattlogStore]:
+    """A store that snapshots every 10 events: sessions of a few dozen events have
+    snapshots, and events after them."""
+    store = WattlogStore(settings.replace(snapshot_interval=10))
+    yield store
+    store.close()
+
+
 @pytest.fixture(scope="session")
 def sessions(store: WattlogStore) -> SessionService:
     return SessionService(store)

@@ -15,6 +15,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
+from aiormq.exceptions import AMQPError, ChannelInvalidStateError
 
 from adapters.settings import Settings
 
@@ -22,6 +23,10 @@ log = logging.getLogger(__name__)
 
 MIN_RETRY_S = 0.5
 MAX_RETRY_S = 10.0
+
+# What a call on a channel raises while the broker is away or the channel is closing (aiormq
+# raises `ChannelInvalidStateError`, a RuntimeError, for a call on a closed channel).
+BROKER_AWAY = (AMQPError, ConnectionError, ChannelInvalidStateError, TimeoutError)
 
 
 class WattlogConnection(aio_pika.RobustConnection):

@@ -30,12 +30,12 @@ from uuid import UUID
 
 import psycopg
 from aio_pika.abc import AbstractRobustChannel
-from aio_pika.exceptions import AMQPError
 from aiormq.abc import DeliveredMessage
 from eventsourcing import persistence
 
 from adapters import live_message
 from adapters.amqp import names
+from adapters.amqp.connection import BROKER_AWAY
 from adapters.amqp.publish import publish
 from adapters.ingest.subscriptions import ShardSubscriptions
 from adapters.ingest.writer import EnvelopeRefused, SessionWriter, WriteResult
@@ -172,10 +172,7 @@ class IngestConsumer:
         when it consumes them all again."""
         while True:
             await asyncio.sleep(CONSUMER_CHECK_INTERVAL_S)
-            try:
-                await self._subscriptions.ensure()
-            except (AMQPError, ConnectionError) as error:  # reconnecting: next second
-                log.info("subscriptions not renewed yet", extra={"error": repr(error)})
+            await self._subscriptions.ensure()
             count = await self._subscriptions.active()
             if count == self.stats.consumers:
                 continue
@@ -289,7 +286,7 @@ class IngestConsumer:
         for message in highest.values():
             try:
                 await message.channel.basic_ack(_delivery_tag(message), multiple=True)
-            except (AMQPError, ConnectionError):
+            except BROKER_AWAY:
                 lost = True
         if lost:
             # The channel closed after the commit: the broker redelivers these messages to
@@ -390,12 +387,12 @@ class IngestConsumer:
                 headers=headers,
                 content_type=properties.content_type,
             )
-        except (AMQPError, ConnectionError, TimeoutError):
+        except BROKER_AWAY:
             # Not on the dead-letter queue: back to its own queue, to be judged again. It
             # must not wait here either, or the batch's cumulative ack would settle it.
             log.warning("dead-lettering failed; message requeued", exc_info=True)
             self._requeued.add(_delivery_tag(message))
-            with contextlib.suppress(AMQPError, ConnectionError):
+            with contextlib.suppress(*BROKER_AWAY):
                 await message.channel.basic_nack(_delivery_tag(message), requeue=True)
             return
         # Confirmed by the broker; the message itself is acknowledged with its batch.

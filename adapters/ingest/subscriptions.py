@@ -3,7 +3,7 @@ robust channel's current underlying channel.
 
 Why below aio-pika: `Queue.consume` wraps every delivery in an `IncomingMessage` and runs
 the callback in a task of its own, which costs about 30 us of CPU per message more than
-aiormq's own delivery (docs/benchmarks.md, "Ingest worker CPU"). The price is recovery:
+aiormq's own delivery (docs/benchmarks.md, "Third pass"). The price is recovery:
 aio-pika re-consumes after a reconnect only what was consumed through it. So this class
 keeps its subscriptions itself: when the robust channel reopens (after a lost connection or
 channel), and at every `ensure()` (the worker calls it every second), each wanted shard
@@ -26,6 +26,7 @@ from aio_pika.abc import AbstractRobustChannel
 from aiormq.abc import DeliveredMessage
 
 from adapters.amqp import names
+from adapters.amqp.connection import BROKER_AWAY
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,8 @@ class ShardSubscriptions:
         return sum(1 for shard in self._wanted if self._tags.get(shard) in underlay.consumers)
 
     async def ensure(self) -> None:
-        """Subscribes every wanted shard that has no consumer on the current channel."""
+        """Subscribes every wanted shard that has no consumer on the current channel. While
+        the broker is away this does nothing: the next call tries again."""
         async with self._lock:
             underlay = await self._underlay()
             if underlay is None:
@@ -79,57 +81,54 @@ class ShardSubscriptions:
             for shard in missing:
                 if present is None or shard not in present:
                     continue  # the queue is missing, or the broker is away: next time
-                ok = await underlay.basic_consume(
-                    names.shard_queue(shard), self._on_delivery, no_ack=False
-                )
+                try:
+                    ok = await underlay.basic_consume(
+                        names.shard_queue(shard), self._on_delivery, no_ack=False
+                    )
+                except BROKER_AWAY as error:
+                    extra = {"shard": shard, "error": repr(error)}
+                    log.info("shard not subscribed yet", extra=extra)
+                    return
                 if ok.consumer_tag is not None:
                     self._tags[shard] = ok.consumer_tag
                 log.info("shard subscribed", extra={"shard": shard})
 
     async def _on_reopen(self, channel: object) -> None:
         del channel
-        try:
-            await self.ensure()
-        except Exception:  # the next `ensure()` tries again
-            log.warning("re-subscribing after a reopen failed", exc_info=True)
+        await self.ensure()
 
     async def _underlay(self) -> aiormq.Channel | None:
         if self._channel.is_closed:
             return None
         try:
             underlay = await asyncio.wait_for(self._channel.get_underlay_channel(), UNDERLAY_WAIT_S)
-        except Exception:  # reconnecting, or no channel yet
+        except BROKER_AWAY:  # reconnecting, or no channel yet
             return None
         if not isinstance(underlay, aiormq.Channel) or underlay.is_closed:
             return None
         return underlay
 
     async def _probe(self, shards: list[int]) -> dict[int, int] | None:
-        """Consumer counts of the shard queues that exist, asked on a probe channel."""
+        """The consumer counts of those shard queues that exist (None: the broker is away)."""
         underlay = await self._underlay()
         if underlay is None:
             return None
         counts: dict[int, int] = {}
-        try:
-            probe = await underlay.connection.channel(
-                publisher_confirms=False, timeout=PROBE_TIMEOUT_S
-            )
-        except Exception:
-            return None
-        try:
-            for shard in shards:
-                try:
-                    ok = await probe.queue_declare(names.shard_queue(shard), passive=True)
-                except aiormq.exceptions.ChannelNotFoundEntity:
-                    log.warning("shard queue missing", extra={"shard": shard})
-                    probe = await underlay.connection.channel(
-                        publisher_confirms=False, timeout=PROBE_TIMEOUT_S
-                    )
-                    continue
-                counts[shard] = ok.consumer_count or 0
-        except Exception:
-            return None
-        finally:
-            if not probe.is_closed:
-                await probe.close()
+        for shard in shards:
+            try:
+                counts[shard] = await _consumer_count(underlay.connection, shard)
+            except aiormq.exceptions.ChannelNotFoundEntity:
+                log.warning("shard queue missing", extra={"shard": shard})
+            except BROKER_AWAY:
+                return None
         return counts
+
+
+async def _consumer_count(connection: aiormq.abc.AbstractConnection, shard: int) -> int:
+    probe = await connection.channel(publisher_confirms=False, timeout=PROBE_TIMEOUT_S)
+    try:
+        ok = await probe.queue_declare(names.shard_queue(shard), passive=True)
+        return ok.consumer_count or 0
+    finally:
+        if not probe.is_closed:  # a missing queue has closed it
+            await probe.close()

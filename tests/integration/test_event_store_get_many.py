@@ -5,23 +5,12 @@ snapshot and the events after it, or from every event when there is no snapshot.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from eventsourcing.application import AggregateNotFoundError
 
 from adapters.eventstore import WattlogStore, application
-from adapters.settings import Settings
 from domain.sessions import WorkoutSession
-
-SNAPSHOT_INTERVAL = 10
-
-
-@pytest.fixture(scope="module")
-def snapshotting_store(settings: Settings) -> Iterator[WattlogStore]:
-    store = WattlogStore(settings.replace(snapshot_interval=SNAPSHOT_INTERVAL))
-    yield store
-    store.close()
 
 
 def ridden(store: WattlogStore, samples: int, *, command_at: int | None = None) -> WorkoutSession:

@@ -24,15 +24,6 @@ from domain.sessions import WorkoutSession
 from wire.envelope import Envelope
 
 RIDERS = 30
-SNAPSHOT_INTERVAL = 10
-
-
-@pytest.fixture(scope="module")
-def snapshotting_store(settings: Settings) -> Iterator[WattlogStore]:
-    """Sessions with a few dozen events have snapshots, and events after them."""
-    store = WattlogStore(settings.replace(snapshot_interval=SNAPSHOT_INTERVAL))
-    yield store
-    store.close()
 
 
 @pytest.fixture
