@@ -135,7 +135,7 @@ class IngestConsumer:
         self._unrouted_reported = 0
         self._unrouted_logged_at = time.monotonic()
         self._slowest = BatchTimings()  # of the current stats interval
-        self._requeued: set[int] = set()  # delivery tags of this batch handed back unsettled
+        self._requeued: set[int] = set()  # ids of this batch's messages handed back unsettled
 
     async def _deliver(self, message: DeliveredMessage) -> None:
         self._inbox.put_nowait(message)
@@ -278,7 +278,7 @@ class IngestConsumer:
             if not _from_open_channel(message):
                 lost = True
                 continue
-            if _delivery_tag(message) in self._requeued:  # by a failed dead-lettering
+            if id(message) in self._requeued:  # by a failed dead-lettering
                 continue
             current = highest.get(id(message.channel))
             if current is None or _delivery_tag(message) > _delivery_tag(current):
@@ -391,7 +391,7 @@ class IngestConsumer:
             # Not on the dead-letter queue: back to its own queue, to be judged again. It
             # must not wait here either, or the batch's cumulative ack would settle it.
             log.warning("dead-lettering failed; message requeued", exc_info=True)
-            self._requeued.add(_delivery_tag(message))
+            self._requeued.add(id(message))
             with contextlib.suppress(*BROKER_AWAY):
                 await message.channel.basic_nack(_delivery_tag(message), requeue=True)
             return

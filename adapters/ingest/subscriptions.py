@@ -57,7 +57,8 @@ class ShardSubscriptions:
 
     async def consumer_count(self, shard: int) -> int | None:
         """How many consumers the shard queue has (None while the broker cannot be asked)."""
-        counts = await self._probe([shard])
+        underlay = await self._underlay()
+        counts = None if underlay is None else await _probe(underlay, [shard])
         return None if counts is None else counts.get(shard)
 
     async def active(self) -> int:
@@ -77,10 +78,12 @@ class ShardSubscriptions:
             missing = sorted(s for s in self._wanted if self._tags.get(s) not in underlay.consumers)
             if not missing:
                 return
-            present = await self._probe(missing)
+            present = await _probe(underlay, missing)
+            if present is None:
+                return  # the broker is away: next time
             for shard in missing:
-                if present is None or shard not in present:
-                    continue  # the queue is missing, or the broker is away: next time
+                if shard not in present:
+                    continue  # the queue is missing: next time
                 try:
                     ok = await underlay.basic_consume(
                         names.shard_queue(shard), self._on_delivery, no_ack=False
@@ -108,20 +111,18 @@ class ShardSubscriptions:
             return None
         return underlay
 
-    async def _probe(self, shards: list[int]) -> dict[int, int] | None:
-        """The consumer counts of those shard queues that exist (None: the broker is away)."""
-        underlay = await self._underlay()
-        if underlay is None:
+
+async def _probe(underlay: aiormq.Channel, shards: list[int]) -> dict[int, int] | None:
+    """The consumer counts of those shard queues that exist (None: the broker is away)."""
+    counts: dict[int, int] = {}
+    for shard in shards:
+        try:
+            counts[shard] = await _consumer_count(underlay.connection, shard)
+        except aiormq.exceptions.ChannelNotFoundEntity:
+            log.warning("shard queue missing", extra={"shard": shard})
+        except BROKER_AWAY:
             return None
-        counts: dict[int, int] = {}
-        for shard in shards:
-            try:
-                counts[shard] = await _consumer_count(underlay.connection, shard)
-            except aiormq.exceptions.ChannelNotFoundEntity:
-                log.warning("shard queue missing", extra={"shard": shard})
-            except BROKER_AWAY:
-                return None
-        return counts
+    return counts
 
 
 async def _consumer_count(connection: aiormq.abc.AbstractConnection, shard: int) -> int:
